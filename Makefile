@@ -1,0 +1,44 @@
+# The README's commands. Every target bootstraps .venv first, so each works on a
+# fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck install export-schema migrate serve bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	APP_ENV=development $(BIN)/python -m app demo
+
+test: $(STAMP) lint typecheck
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+export-schema: $(STAMP)
+	$(BIN)/python -m app export-schema > schema.graphql
+
+migrate: $(STAMP)
+	$(BIN)/python -m app migrate
+
+serve: $(STAMP)
+	$(BIN)/python -m app serve
+
+bench: $(STAMP)
+	$(BIN)/python bench/dashboard.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The Starlette application, settings, CLI and lifespan: wiring only."""

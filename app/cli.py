@@ -1,0 +1,107 @@
+"""Command line: serve, migrate, seed, export-schema, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from app.logs import configure_logging
+from app.settings import ConfigError, Settings, load_settings
+
+log = logging.getLogger("cli")
+
+
+async def _migrate(settings: Settings) -> None:
+    from app.migrate import upgrade
+    from models.database import Database
+
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.resolved_database_url)
+    try:
+        await upgrade(db.write_engine)
+    finally:
+        await db.dispose()
+
+
+async def _seed(settings: Settings) -> bool:
+    from services.runtime import build_runtime
+    from services.seed import seed_demo
+
+    rt = build_runtime(settings)
+    try:
+        return await seed_demo(rt)
+    finally:
+        await rt.db.dispose()
+
+
+def _serve(settings: Settings) -> None:
+    import uvicorn
+
+    from app.main import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        proxy_headers=settings.trust_proxy_headers,
+        server_header=False,
+    )
+
+
+def _demo(settings: Settings) -> None:
+    asyncio.run(_migrate(settings))
+    created = asyncio.run(_seed(settings))
+    url = f"http://{settings.host}:{settings.port}/graphql"
+    print(
+        f"""
+Customer Account API demo {"(demo data loaded)" if created else "(existing data kept)"}
+  GraphiQL:  {url}
+  Log in as a demo customer (ada@example.com, jean@example.com, grace@example.com):
+    1. mutation {{ requestLoginCode(input: {{email: "ada@example.com"}})
+         {{ userErrors {{ code message }} }} }}
+    2. Read the code in this log (EMAIL_BACKEND=console) or in {settings.var_dir / "outbox"}/
+    3. mutation {{ verifyLoginCode(input: {{email: "ada@example.com", code: "<code>"}})
+         {{ session {{ token }} }} }}
+    4. Send the token as the header  Authorization: Bearer <token>
+""",
+        file=sys.stderr,
+        flush=True,
+    )
+    _serve(settings)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="customer-account-api")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="serve the API (HOST, PORT)")
+    commands.add_parser("migrate", help="apply database migrations")
+    commands.add_parser("seed", help="load the demo store and customers")
+    commands.add_parser("export-schema", help="print the customer schema as SDL")
+    commands.add_parser("demo", help="migrate, seed and serve with demo data")
+    args = parser.parse_args(argv)
+
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+
+    if args.command == "export-schema":
+        from schema import build_schema
+
+        sys.stdout.write(build_schema(Settings(app_env="development")).as_str() + "\n")
+    elif args.command == "migrate":
+        asyncio.run(_migrate(settings))
+        log.info("database migrated")
+    elif args.command == "seed":
+        created = asyncio.run(_seed(settings))
+        log.info("demo data %s", "loaded" if created else "already present")
+    elif args.command == "serve":
+        _serve(settings)
+    elif args.command == "demo":
+        _demo(settings)
+    return 0

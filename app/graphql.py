@@ -1,0 +1,68 @@
+"""The GraphQL endpoint: Strawberry's ASGI view with our context and orjson."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.schema import BaseSchema
+
+from auth.backend import CustomerUser
+from resolvers.loaders import Loaders
+from schema.context import Context
+from services.runtime import Runtime
+
+
+def client_ip(request: Request | WebSocket, *, trust_proxy: bool) -> str:
+    if trust_proxy:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()[:64]
+    return request.client.host if request.client else "unknown"
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    def __init__(self, schema: BaseSchema, rt: Runtime) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if rt.settings.graphiql_enabled else None,
+            # Queries may use GET (cacheable); Strawberry refuses mutations over GET.
+            allow_queries_via_get=True,
+            multipart_uploads_enabled=False,
+        )
+        self.rt = rt
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        user = request.scope.get("user")
+        viewer = user.viewer if isinstance(user, CustomerUser) else None
+        key = request.headers.get("idempotency-key")
+        assert isinstance(response, Response)
+        return Context(
+            request=request,  # type: ignore[arg-type]
+            response=response,
+            rt=self.rt,
+            loaders=Loaders(db=self.rt.db),
+            viewer=viewer,
+            request_id=request.scope.get("state", {}).get("request_id", "-"),
+            client_ip=client_ip(request, trust_proxy=self.rt.settings.trust_proxy_headers),
+            user_agent=request.headers.get("user-agent"),
+            idempotency_key=key[:200] if key else None,
+        )
+
+    async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().execute_single(*args, **kwargs)
+        except HTTPException as error:
+            # GraphQL over HTTP: a mutation sent with GET is "405 Method Not Allowed".
+            adapter = kwargs.get("request_adapter")
+            if error.status_code == 400 and adapter is not None and adapter.method == "GET":
+                raise HTTPException(405, error.reason) from error
+            raise
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)

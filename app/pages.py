@@ -1,0 +1,77 @@
+"""Plain HTTP routes: health checks and the sign-in link page."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import parse_qs, urlencode
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from app.graphql import client_ip
+from auth import login
+from services.errors import ServiceError
+from services.runtime import Runtime
+
+log = logging.getLogger("pages")
+_pages = Environment(loader=PackageLoader("app", "templates"), autoescape=select_autoescape())
+
+
+def _runtime(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.runtime
+    return rt
+
+
+async def healthz(request: Request) -> Response:
+    """The process is up."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """The database answers."""
+    try:
+        await _runtime(request).db.ping()
+    except Exception:
+        log.exception("readiness check failed")
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+_NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+async def magic_link(request: Request) -> Response:
+    """GET shows a button; only the POST it submits consumes the token.
+
+    Mail scanners fetch links to check them; a GET that signed in would burn
+    the customer's link before they ever clicked it.
+    """
+    template = _pages.get_template("magic_link.html")
+    if request.method == "GET":
+        token = request.query_params.get("token", "")
+        return HTMLResponse(template.render(token=token, error=None), headers=_NO_STORE)
+    # A urlencoded form of one field: the standard library parses it.
+    body = (await request.body())[:4096].decode("utf-8", "replace")
+    token = parse_qs(body).get("token", [""])[0]
+    rt = _runtime(request)
+    try:
+        issued = await login.redeem_magic_link(
+            rt,
+            token=token,
+            user_agent=request.headers.get("user-agent"),
+            ip=client_ip(request, trust_proxy=rt.settings.trust_proxy_headers),
+        )
+    except ServiceError as error:
+        return HTMLResponse(
+            template.render(token=None, error=error.message), status_code=400, headers=_NO_STORE
+        )
+    # The token travels in the fragment, which browsers never send to a server.
+    fragment = urlencode(
+        {"session_token": issued.token, "expires_at": issued.expires_at.isoformat()}
+    )
+    return RedirectResponse(
+        f"{rt.settings.storefront_url}/account/authenticate#{fragment}",
+        status_code=303,
+        headers=_NO_STORE,
+    )

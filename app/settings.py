@@ -1,0 +1,125 @@
+"""Configuration from the environment.
+
+Every setting is documented in README.md. A bad value stops start-up with one
+line that names the variable (see `load_settings`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message names it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+
+    app_env: Literal["development", "production", "test"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    var_dir: Path = Path("var")
+    database_url: str = ""
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    email_backend: Literal["console", "smtp"] = "console"
+    smtp_url: str | None = None
+    email_from: str = "My Store <no-reply@example.com>"
+    sms_backend: Literal["console", "none"] = "console"
+
+    login_code_length: int = Field(default=6, ge=4, le=8)
+    login_code_ttl: int = Field(default=600, ge=60, le=86_400)
+    login_max_attempts: int = Field(default=5, ge=1, le=20)
+    login_codes_per_window: int = Field(default=3, ge=1)
+    login_code_window: int = Field(default=600, ge=60)
+    login_failures_per_day: int = Field(default=100, ge=1)
+    login_requests_per_ip: int = Field(default=30, ge=1)
+    login_ip_window: int = Field(default=600, ge=60)
+    magic_link_ttl: int = Field(default=86_400, ge=300)
+    session_ttl: int = Field(default=30 * 86_400, ge=600)
+    invoice_link_ttl: int = Field(default=3_600, ge=60)
+
+    # Empty means http://HOST:PORT, right for the demo; set it in production.
+    public_url: str = ""
+    storefront_url: str = "http://127.0.0.1:3000"
+    checkout_url_template: str = "{storefront_url}/cart/{cart_id}"
+    secret_key: SecretStr | None = None
+    trust_proxy_headers: bool = False
+
+    graphiql: bool | None = None
+    introspection: bool | None = None
+    max_query_depth: int = Field(default=12, ge=2)
+    max_query_aliases: int = Field(default=30, ge=1)
+    max_query_tokens: int = Field(default=2_000, ge=100)
+    max_query_cost: int = Field(default=5_000, ge=10)
+    max_body_bytes: int = Field(default=100_000, ge=1_000)
+
+    @field_validator("public_url", "storefront_url")
+    @classmethod
+    def _absolute_http_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an absolute http(s) URL")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Settings:
+        if self.email_backend == "smtp" and not self.smtp_url:
+            raise ValueError("SMTP_URL is required when EMAIL_BACKEND=smtp")
+        if self.smtp_url and not self.smtp_url.startswith(("smtp://", "smtps://")):
+            raise ValueError("SMTP_URL must look like smtp://user:pass@host:587")
+        if self.app_env == "production":
+            if self.secret_key is None or len(self.secret_key.get_secret_value()) < 32:
+                raise ValueError("SECRET_KEY of at least 32 characters is required in production")
+            if not self.database_url:
+                raise ValueError("DATABASE_URL is required in production")
+            if not self.public_url:
+                raise ValueError("PUBLIC_URL is required in production (links in emails use it)")
+        if not self.public_url:
+            object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
+        return self
+
+    @property
+    def is_development(self) -> bool:
+        return self.app_env != "production"
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return self.is_development if self.graphiql is None else self.graphiql
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return self.is_development if self.introspection is None else self.introspection
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.var_dir / 'app.db'}"
+
+    def secret(self) -> bytes:
+        """The key behind every HMAC; in development one is generated under VAR_DIR."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode()
+        path = self.var_dir / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip().encode()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment; turn a validation failure into one readable line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        message = first["msg"].removeprefix("Value error, ")
+        name = "_".join(str(part) for part in first["loc"]).upper()
+        if not name:  # a cross-field rule: its message names the settings
+            raise ConfigError(f"invalid configuration: {message}") from None
+        raise ConfigError(f"invalid setting {name}: {message}") from None

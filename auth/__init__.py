@@ -1,0 +1,1 @@
+"""Login codes, magic links, sessions, rate limits and permission classes."""

@@ -1,0 +1,209 @@
+"""Passwordless login: request a code (email or US/CA SMS), verify it, or redeem a magic link.
+
+`request_login_code` answers the same whether or not the address is known,
+and its throttles count unknown addresses exactly like known ones.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from auth import challenges, rate_limit, sessions
+from auth.tokens import keyed_hash, new_token
+from models.auth import MagicLink
+from models.customer import Customer
+from models.shop import Shop
+from services.errors import ServiceError
+from services.mail import send_template
+from services.runtime import Runtime
+from services.sms import OutgoingSms
+from services.validation import normalize_email, parse_phone
+
+log = logging.getLogger("auth.login")
+
+LOGIN = "login"
+
+
+@dataclass(frozen=True)
+class Identifier:
+    kind: str  # "email" or "phone"
+    value: str
+
+
+def parse_identifier(email: str | None, phone: str | None) -> Identifier:
+    if (email is None) == (phone is None):
+        raise ServiceError("INVALID", "Give an email address or a phone number.", ["email"])
+    if email is not None:
+        return Identifier("email", normalize_email(email))
+    assert phone is not None
+    parsed = parse_phone(phone)
+    if not parsed.sms_capable:
+        raise ServiceError(
+            "INVALID",
+            "Codes by text message are available for US and Canadian numbers only.",
+            ["phone"],
+        )
+    return Identifier("phone", parsed.e164)
+
+
+async def _customer_for(session: AsyncSession, ident: Identifier) -> Customer | None:
+    column = col(Customer.email) if ident.kind == "email" else col(Customer.phone)
+    return await session.scalar(select(Customer).where(column == ident.value))
+
+
+async def _shop_name(session: AsyncSession) -> str:
+    return await session.scalar(select(col(Shop.name)).limit(1)) or "our store"
+
+
+async def request_login_code(rt: Runtime, *, email: str | None, phone: str | None, ip: str) -> None:
+    ident = parse_identifier(email, phone)
+    settings, now = rt.settings, rt.clock.now()
+    if not await rate_limit.allow(
+        rt.db,
+        key=f"login-ip:{ip}",
+        limit=settings.login_requests_per_ip,
+        window=settings.login_ip_window,
+        now=now,
+    ):
+        raise ServiceError("RATE_LIMITED", "Too many requests. Try again in a few minutes.")
+    if not await rate_limit.allow(
+        rt.db,
+        key=f"login-code:{ident.value}",
+        limit=settings.login_codes_per_window,
+        window=settings.login_code_window,
+        now=now,
+    ):
+        raise ServiceError("RATE_LIMITED", "Too many codes requested. Try again in a few minutes.")
+
+    async with rt.db.transaction() as session:
+        customer = await _customer_for(session, ident)
+        # An unknown phone number has nowhere to register: nothing is sent, same answer.
+        if ident.kind == "phone" and customer is None:
+            return
+        code = await challenges.issue(
+            rt,
+            session,
+            purpose=LOGIN,
+            identifier=ident.value,
+            customer_id=customer.id if customer else None,
+        )
+        email_to = customer.email if customer else ident.value
+        link = await _issue_magic_link(rt, session, email=email_to)
+        shop_name = await _shop_name(session)
+
+    await send_template(
+        rt.mailer,
+        to=email_to,
+        template="login_code",
+        language=customer.language if customer else None,
+        code=code,
+        shop_name=shop_name,
+        magic_link=link,
+        ttl_minutes=settings.login_code_ttl // 60,
+        link_hours=settings.magic_link_ttl // 3600,
+    )
+    if customer is not None and customer.phone and parse_phone(customer.phone).sms_capable:
+        try:
+            await rt.sms.send(
+                OutgoingSms(to=customer.phone, body=f"{code} is your {shop_name} login code.")
+            )
+        except Exception:
+            log.exception("sms delivery failed")
+
+
+async def _issue_magic_link(rt: Runtime, session: AsyncSession, *, email: str) -> str:
+    """A single-use sign-in link; a new one replaces any earlier link for the address."""
+    token = new_token()
+    now = rt.clock.now()
+    await session.execute(delete(MagicLink).where(col(MagicLink.email) == email))
+    session.add(
+        MagicLink(
+            token_hash=keyed_hash(rt.secret, "magic-link", token),
+            email=email,
+            created_at=now,
+            expires_at=now + timedelta(seconds=rt.settings.magic_link_ttl),
+        )
+    )
+    return f"{rt.settings.public_url}/auth/magic-link?{urlencode({'token': token})}"
+
+
+async def _get_or_create_customer(rt: Runtime, session: AsyncSession, email: str) -> Customer:
+    """Login or register: insert, and on a unique-email race take the winner's row."""
+    customer = await session.scalar(select(Customer).where(col(Customer.email) == email))
+    if customer is not None:
+        return customer
+    now = rt.clock.now()
+    try:
+        async with session.begin_nested():
+            customer = Customer(email=email, created_at=now, updated_at=now)
+            session.add(customer)
+    except IntegrityError:
+        customer = await session.scalar(select(Customer).where(col(Customer.email) == email))
+        if customer is None:
+            raise
+    return customer
+
+
+async def verify_login_code(
+    rt: Runtime,
+    *,
+    email: str | None,
+    phone: str | None,
+    code: str,
+    user_agent: str | None,
+    ip: str,
+) -> sessions.IssuedSession:
+    ident = parse_identifier(email, phone)
+    if not code.strip().isdigit() or len(code.strip()) > 8:
+        raise ServiceError("CODE_INVALID", "That code is not valid.", ["code"])
+    challenge = await challenges.attempt(rt, purpose=LOGIN, identifier=ident.value, code=code)
+    async with rt.db.transaction() as session:
+        await challenges.consume(rt, session, challenge)
+        if challenge.customer_id is not None:
+            customer = await session.get(Customer, challenge.customer_id)
+        elif ident.kind == "email":
+            customer = await _get_or_create_customer(rt, session, ident.value)
+        else:
+            customer = None
+        if customer is None:
+            raise ServiceError("CODE_INVALID", "That code is not valid.", ["code"])
+        return await sessions.issue(
+            rt, session, customer=customer, user_agent=user_agent, ip_address=ip
+        )
+
+
+async def redeem_magic_link(
+    rt: Runtime, *, token: str, user_agent: str | None, ip: str
+) -> sessions.IssuedSession:
+    token_hash = keyed_hash(rt.secret, "magic-link", token.strip())
+    now = rt.clock.now()
+    async with rt.db.transaction() as session:
+        email = await session.scalar(
+            update(MagicLink)
+            .where(
+                col(MagicLink.token_hash) == token_hash,
+                col(MagicLink.consumed_at).is_(None),
+                col(MagicLink.expires_at) > now,
+            )
+            .values(consumed_at=now)
+            .returning(col(MagicLink.email))
+        )
+        if email is None:
+            link = await session.scalar(
+                select(MagicLink).where(col(MagicLink.token_hash) == token_hash)
+            )
+            if link is not None and link.consumed_at is None:
+                raise ServiceError("CODE_EXPIRED", "This sign-in link has expired.", ["token"])
+            raise ServiceError("CODE_INVALID", "This sign-in link is not valid.", ["token"])
+        customer = await _get_or_create_customer(rt, session, email)
+        return await sessions.issue(
+            rt, session, customer=customer, user_agent=user_agent, ip_address=ip
+        )

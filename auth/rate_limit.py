@@ -1,0 +1,65 @@
+"""Fixed-window counters kept in the database, so every API process shares them.
+
+One upsert per hit: `INSERT .. ON CONFLICT DO UPDATE SET count = count + 1
+RETURNING count` is atomic on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from models.auth import RateLimitCounter
+from models.database import Database, upsert_insert
+
+
+def _window(now: datetime, seconds: int) -> int:
+    return int(now.timestamp()) // seconds * seconds
+
+
+async def hit(session: AsyncSession, *, key: str, window: int, now: datetime) -> int:
+    """Count one event in the current window and return the new count."""
+    start = _window(now, window)
+    values = {
+        "key": key,
+        "window_start": start,
+        "count": 1,
+        "expires_at": datetime.fromtimestamp(start + window, UTC),
+    }
+    stmt = upsert_insert(session, RateLimitCounter).values(**values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["key", "window_start"],
+        set_={"count": col(RateLimitCounter.count) + 1},
+    ).returning(col(RateLimitCounter.count))
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def allow(db: Database, *, key: str, limit: int, window: int, now: datetime) -> bool:
+    """Count an attempt in its own transaction; False once the window's limit is passed."""
+    async with db.transaction() as session:
+        return await hit(session, key=key, window=window, now=now) <= limit
+
+
+async def current(db: Database, *, key: str, window: int, now: datetime) -> int:
+    async with db.read() as session:
+        count = await session.scalar(
+            select(col(RateLimitCounter.count)).where(
+                col(RateLimitCounter.key) == key,
+                col(RateLimitCounter.window_start) == _window(now, window),
+            )
+        )
+    return int(count or 0)
+
+
+async def purge_expired(db: Database, *, now: datetime) -> int:
+    """Drop counters whose window has passed (run from the CLI or the worker)."""
+    async with db.transaction() as session:
+        result = await session.execute(
+            delete(RateLimitCounter).where(
+                col(RateLimitCounter.expires_at) < now - timedelta(seconds=1)
+            )
+        )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

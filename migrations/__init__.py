@@ -1,0 +1,1 @@
+"""Alembic migrations; `python -m app migrate` runs them."""

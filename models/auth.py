@@ -1,0 +1,87 @@
+"""Login challenges, magic links, sessions and rate-limit counters.
+
+Secrets (codes, link tokens, session tokens) are never stored: only keyed
+hashes of them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.base import UTCDateTime, utcnow
+
+
+class LoginChallenge(SQLModel, table=True):
+    """The one live code for a purpose and identifier; a new request replaces it."""
+
+    __tablename__ = "login_challenge"
+    __table_args__ = (UniqueConstraint("purpose", "identifier"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # "login" or "email_change"
+    purpose: str = Field(max_length=20)
+    # Normalised email or E.164 phone the code was sent for.
+    identifier: str = Field(max_length=320)
+    customer_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("customer.id", ondelete="CASCADE"), nullable=True),
+    )
+    # The new address for an email change.
+    payload: str | None = Field(default=None, max_length=320)
+    code_hash: str = Field(max_length=64)
+    attempts: int = 0
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    consumed_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+
+
+class MagicLink(SQLModel, table=True):
+    __tablename__ = "magic_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    email: str = Field(max_length=320, index=True)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    consumed_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+
+
+class CustomerSession(SQLModel, table=True):
+    __tablename__ = "customer_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    customer_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("customer.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    user_agent: str | None = Field(default=None, max_length=300)
+    ip_address: str | None = Field(default=None, max_length=64)
+
+
+class RateLimitCounter(SQLModel, table=True):
+    """A fixed-window counter; shared by every API process through the database."""
+
+    __tablename__ = "rate_limit_counter"
+    __table_args__ = (Index("ix_rate_limit_counter_expires_at", "expires_at"),)
+
+    key: str = Field(max_length=400, primary_key=True)
+    window_start: int = Field(primary_key=True)
+    count: int = 0
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

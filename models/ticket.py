@@ -1,0 +1,58 @@
+"""Support tickets and their conversation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Integer
+from sqlmodel import Field, SQLModel
+
+from models.base import UTCDateTime, utcnow
+
+
+class Ticket(SQLModel, table=True):
+    __tablename__ = "ticket"
+    __table_args__ = (
+        # Keyset pagination of a customer's tickets, newest first, optionally by status.
+        Index("ix_ticket_customer_created", "customer_id", "created_at", "id"),
+        Index("ix_ticket_customer_status_created", "customer_id", "status", "created_at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("customer.id", ondelete="CASCADE"), nullable=False)
+    )
+    number: str = Field(max_length=30, unique=True)
+    subject: str = Field(max_length=200)
+    # OPEN, PENDING, CLOSED
+    status: str = Field(default="OPEN", max_length=20)
+    order_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("customer_order.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
+    )
+    # Subscriptions arrive with their own module; the column is ready for them.
+    subscription_id: int | None = Field(default=None, index=True)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class TicketMessage(SQLModel, table=True):
+    __tablename__ = "ticket_message"
+    __table_args__ = (Index("ix_ticket_message_ticket_created", "ticket_id", "created_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("ticket.id", ondelete="CASCADE"), nullable=False)
+    )
+    # CUSTOMER or AGENT
+    author: str = Field(max_length=20)
+    body: str = Field(max_length=10_000)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )

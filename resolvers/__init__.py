@@ -1,0 +1,1 @@
+"""Thin GraphQL resolvers and the per-request dataloaders."""

@@ -1,0 +1,38 @@
+"""Turning service refusals into payloads."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from schema.errors import UserError
+from services.errors import ServiceError
+
+P = TypeVar("P")
+
+
+def _empty_fields(payload_type: Any) -> dict[str, Any]:
+    """None for every payload field without a default (lists should default to [])."""
+    return {
+        f.name: None
+        for f in dataclasses.fields(payload_type)
+        if f.name != "user_errors"
+        and f.default is dataclasses.MISSING
+        and f.default_factory is dataclasses.MISSING
+    }
+
+
+async def payload(payload_type: Callable[..., P], work: Awaitable[dict[str, Any]]) -> P:
+    """Run a service call; a `ServiceError` becomes the payload's one userError.
+
+    Every other field of the payload is empty on refusal. The service raised
+    inside its transaction, so nothing it wrote survives.
+    """
+    try:
+        fields = await work
+    except ServiceError as error:
+        return payload_type(
+            user_errors=[UserError.from_service(error)], **_empty_fields(payload_type)
+        )
+    return payload_type(user_errors=[], **fields)

@@ -1,0 +1,100 @@
+"""Per-request dataloaders, created in the context getter (never at module level).
+
+Each field names its loader `<thing>_by_<key>` and is built from a batch
+function taking (db, keys) and running one query per batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, fields
+from functools import partial
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+from models import address as address_models
+from models import catalog as catalog_models
+from models import order as order_models
+from models import ticket as ticket_models
+from models.customer import Customer
+from models.database import Database
+from models.shop import CustomerAccountSettings, Shop
+from resolvers import address as address_batch
+from resolvers import catalog as catalog_batch
+from resolvers import order as order_batch
+from resolvers import payment as payment_batch
+from resolvers import ticket as ticket_batch
+from resolvers.batch import rows_by_key
+
+Batch = Callable[[Database, Sequence[Any]], Awaitable[Sequence[Any]]]
+
+
+def loader(batch: Batch) -> Any:
+    """Declare a loader field; `Loaders.__post_init__` binds it to the request's db."""
+    return field(init=False, repr=False, metadata={"batch": batch})
+
+
+async def _customers(db: Database, ids: Sequence[int]) -> list[Customer | None]:
+    return await rows_by_key(db, Customer, Customer.id, ids)
+
+
+async def _shops(db: Database, ids: Sequence[int]) -> list[Shop | None]:
+    return await rows_by_key(db, Shop, Shop.id, ids)
+
+
+async def _settings(db: Database, ids: Sequence[int]) -> list[CustomerAccountSettings | None]:
+    return await rows_by_key(db, CustomerAccountSettings, CustomerAccountSettings.shop_id, ids)
+
+
+@dataclass
+class Loaders:
+    db: Database
+    customer_by_id: DataLoader[int, Customer | None] = loader(_customers)
+    shop_by_id: DataLoader[int, Shop | None] = loader(_shops)
+    settings_by_shop_id: DataLoader[int, CustomerAccountSettings | None] = loader(_settings)
+    # Domain loaders are appended below this line, one per edge.
+    product_by_id: DataLoader[int, catalog_models.Product | None] = loader(
+        catalog_batch.products_by_id
+    )
+    variant_by_id: DataLoader[int, catalog_models.ProductVariant | None] = loader(
+        catalog_batch.variants_by_id
+    )
+    variants_by_product_id: DataLoader[int, list[catalog_models.ProductVariant]] = loader(
+        catalog_batch.variants_by_product_id
+    )
+    order_by_id: DataLoader[int, order_models.Order | None] = loader(order_batch.orders_by_id)
+    line_items_by_order_id: DataLoader[int, list[order_models.OrderLineItem]] = loader(
+        order_batch.line_items_by_order_id
+    )
+    discounts_by_order_id: DataLoader[int, list[order_models.OrderDiscount]] = loader(
+        order_batch.discounts_by_order_id
+    )
+    events_by_order_id: DataLoader[int, list[order_models.FulfillmentEvent]] = loader(
+        order_batch.events_by_order_id
+    )
+    cart_lines_by_cart_id: DataLoader[int, list[order_models.CartLine]] = loader(
+        order_batch.cart_lines_by_cart_id
+    )
+    payment_method_by_id: DataLoader[int, address_models.PaymentMethod | None] = loader(
+        payment_batch.batch_payment_methods
+    )
+    payment_methods_by_customer_id: DataLoader[int, list[address_models.PaymentMethod]] = loader(
+        payment_batch.batch_customer_payment_methods
+    )
+    ticket_by_id: DataLoader[int, ticket_models.Ticket | None] = loader(ticket_batch.batch_tickets)
+    ticket_messages_by_ticket_id: DataLoader[int, list[ticket_models.TicketMessage]] = loader(
+        ticket_batch.batch_ticket_messages
+    )
+    address_by_id: DataLoader[int, address_models.Address | None] = loader(
+        address_batch.addresses_by_id
+    )
+    default_addresses_by_customer_id: DataLoader[int, list[address_models.Address]] = loader(
+        address_batch.default_addresses_by_customer_id
+    )
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            batch = f.metadata.get("batch")
+            if batch is not None:
+                setattr(self, f.name, DataLoader(load_fn=partial(batch, self.db)))

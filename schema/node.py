@@ -1,0 +1,40 @@
+"""Relay `Node` and opaque global IDs ("Type:pk", base64url)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import strawberry
+
+
+@strawberry.interface(description="An object with a globally unique, opaque ID.")
+class Node:
+    id: strawberry.ID = strawberry.field(description="The object's global ID.")
+
+
+def to_global_id(type_name: str, pk: int | str) -> strawberry.ID:
+    raw = f"{type_name}:{pk}".encode()
+    return strawberry.ID(base64.urlsafe_b64encode(raw).decode().rstrip("="))
+
+
+def from_global_id(value: str) -> tuple[str, int] | None:
+    """(type name, integer pk), or None for anything malformed."""
+    if not value or len(value) > 100:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    type_name, _, pk = raw.partition(":")
+    if not type_name or not pk.isdigit() or len(pk) > 18:
+        return None
+    return type_name, int(pk)
+
+
+def decode_id(value: str, expected: str) -> int | None:
+    """The pk of a global ID of the expected type, or None."""
+    parsed = from_global_id(value)
+    if parsed is None or parsed[0] != expected:
+        return None
+    return parsed[1]

@@ -1,0 +1,1 @@
+"""Business rules as plain async functions: the only place that changes data."""

@@ -1,0 +1,212 @@
+"""What a customer can do with a past order: buy it again, or cancel it."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from models.catalog import Product, ProductVariant
+from models.events import OutboxEvent
+from models.order import Cart, CartLine, Order, OrderLineItem
+from models.shop import SHOP_ID, CustomerAccountSettings
+from services import idempotency
+from services.errors import ServiceError
+from services.order_rules import can_cancel
+from services.orders import owned_order
+from services.runtime import Runtime
+
+MAX_REASON_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class BuyAgainResult:
+    cart: Cart
+    lines: list[CartLine]
+    # The order's lines that could not go into the cart, priced in `currency_code`.
+    unavailable: list[OrderLineItem]
+    currency_code: str
+
+
+def checkout_url(rt: Runtime, cart: Cart) -> str:
+    # The template may name the cart `{cart_id}` or `{token}`; both are the public token.
+    return rt.settings.checkout_url_template.format_map(
+        {"storefront_url": rt.settings.storefront_url, "cart_id": cart.token, "token": cart.token}
+    )
+
+
+async def _lines_with_availability(
+    session: AsyncSession, order_id: int
+) -> list[tuple[OrderLineItem, bool]]:
+    """Each line of the order, and whether its variant can still be bought (one query)."""
+    rows = await session.execute(
+        select(OrderLineItem, col(ProductVariant.available), col(Product.active))
+        .outerjoin(ProductVariant, col(ProductVariant.id) == col(OrderLineItem.variant_id))
+        .outerjoin(Product, col(Product.id) == col(ProductVariant.product_id))
+        .where(col(OrderLineItem.order_id) == order_id)
+        .order_by(col(OrderLineItem.position), col(OrderLineItem.id))
+    )
+    return [(line, bool(available) and bool(active)) for line, available, active in rows.all()]
+
+
+async def _rebuild(session: AsyncSession, result: dict[str, Any]) -> BuyAgainResult:
+    """The result of a first call or a replay, from the ids the call stored."""
+    cart = await session.get(Cart, result["cart_id"])
+    assert cart is not None
+    lines = await session.scalars(
+        select(CartLine).where(col(CartLine.cart_id) == cart.id).order_by(col(CartLine.id))
+    )
+    unavailable = await session.scalars(
+        select(OrderLineItem)
+        .where(col(OrderLineItem.id).in_(result["unavailable_line_item_ids"]))
+        .order_by(col(OrderLineItem.position), col(OrderLineItem.id))
+    )
+    return BuyAgainResult(
+        cart=cart,
+        lines=list(lines),
+        unavailable=list(unavailable),
+        currency_code=str(result["currency_code"]),
+    )
+
+
+async def buy_again(
+    rt: Runtime, *, customer_id: int, order_id: int | None, idempotency_key: str | None
+) -> BuyAgainResult:
+    """A new cart with the order's variants and quantities, minus what can't be bought.
+
+    Refuses (and creates nothing) when not a single line can be added. A replay
+    with the same Idempotency-Key returns the first cart.
+    """
+
+    async def work(session: AsyncSession) -> dict[str, Any]:
+        order = await owned_order(session, customer_id=customer_id, order_id=order_id)
+        assert order.id is not None
+        quantities: dict[int, int] = {}
+        unavailable: list[int] = []
+        for line, can_buy in await _lines_with_availability(session, order.id):
+            assert line.id is not None
+            if can_buy and line.variant_id is not None:
+                # A variant bought on two lines becomes one cart line.
+                quantities[line.variant_id] = quantities.get(line.variant_id, 0) + line.quantity
+            else:
+                unavailable.append(line.id)
+        if not quantities:
+            raise ServiceError(
+                "NOT_ALLOWED_IN_STATE", "None of these items are available.", ["orderId"]
+            )
+        cart = Cart(
+            customer_id=customer_id,
+            source_order_id=order.id,
+            token=secrets.token_urlsafe(24),
+            created_at=rt.clock.now(),
+        )
+        session.add(cart)
+        await session.flush()
+        assert cart.id is not None
+        session.add_all(
+            CartLine(cart_id=cart.id, variant_id=variant_id, quantity=quantity)
+            for variant_id, quantity in quantities.items()
+        )
+        await session.flush()
+        return {
+            "cart_id": cart.id,
+            "order_id": order.id,
+            "currency_code": order.currency_code,
+            "unavailable_line_item_ids": unavailable,
+        }
+
+    result = await idempotency.run(
+        rt, customer_id=customer_id, operation="buyAgain", key=idempotency_key, work=work
+    )
+    _check_same_order(result, order_id)
+    async with rt.db.read() as session:
+        return await _rebuild(session, result)
+
+
+def _check_same_order(result: dict[str, Any], order_id: int | None) -> None:
+    """A key replayed for a different order must not hand back the first order's result."""
+    if result.get("order_id") != order_id:
+        raise ServiceError(
+            "INVALID", "This Idempotency-Key was already used for a different order.", ["orderId"]
+        )
+
+
+def _reason(value: str | None) -> str | None:
+    reason = (value or "").strip()
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ServiceError(
+            "INVALID", f"Keep the reason to {MAX_REASON_LENGTH} characters or fewer.", ["reason"]
+        )
+    return reason or None
+
+
+async def cancel_order(
+    rt: Runtime,
+    *,
+    customer_id: int,
+    order_id: int | None,
+    reason: str | None,
+    idempotency_key: str | None,
+) -> Order:
+    """Cancel an open, unfulfilled order the merchant lets customers cancel.
+
+    The UPDATE re-checks state and version, so of two concurrent cancels (two
+    clicks, two replicas) exactly one succeeds and one event is written.
+    """
+    text = _reason(reason)
+
+    async def work(session: AsyncSession) -> dict[str, Any]:
+        order = await owned_order(session, customer_id=customer_id, order_id=order_id)
+        settings = await session.get(CustomerAccountSettings, SHOP_ID)
+        assert settings is not None
+        if not can_cancel(order, settings):
+            if not settings.order_cancellation_enabled:
+                raise ServiceError(
+                    "ACTION_DISABLED", "This store does not allow cancelling orders online."
+                )
+            raise ServiceError(
+                "NOT_ALLOWED_IN_STATE", "This order can no longer be cancelled.", ["orderId"]
+            )
+        now = rt.clock.now()
+        changed = await session.execute(
+            update(Order)
+            .where(
+                col(Order.id) == order.id,
+                col(Order.version) == order.version,
+                col(Order.status) == "OPEN",
+                col(Order.fulfillment_status) == "UNFULFILLED",
+            )
+            .values(
+                status="CANCELLED",
+                cancelled_at=now,
+                cancel_reason=text,
+                version=col(Order.version) + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if changed.rowcount != 1:  # type: ignore[attr-defined]
+            raise ServiceError(
+                "NOT_ALLOWED_IN_STATE", "This order can no longer be cancelled.", ["orderId"]
+            )
+        session.add(
+            OutboxEvent(
+                topic="order.cancelled",
+                customer_id=customer_id,
+                payload={"order_id": order.id, "number": order.number, "reason": text},
+                created_at=now,
+            )
+        )
+        return {"order_id": order.id}
+
+    result = await idempotency.run(
+        rt, customer_id=customer_id, operation="cancelOrder", key=idempotency_key, work=work
+    )
+    _check_same_order(result, order_id)
+    async with rt.db.read() as session:
+        order = await session.get(Order, result["order_id"])
+    assert order is not None
+    return order

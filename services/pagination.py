@@ -1,0 +1,124 @@
+"""Keyset pagination on indexed columns (never OFFSET), both directions.
+
+A cursor is the sort key of a row, encoded opaquely; `after`/`before` turn it
+into a row-value comparison the index can seek to.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+import orjson
+from sqlalchemy import Select, and_, or_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+T = TypeVar("T")
+
+DEFAULT_PAGE = 20
+MAX_PAGE = 100
+
+
+class InvalidCursor(ValueError):
+    """A cursor that this API did not issue."""
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    tagged = [
+        ["d", v.isoformat()] if isinstance(v, datetime) else ["i" if isinstance(v, int) else "s", v]
+        for v in values
+    ]
+    return base64.urlsafe_b64encode(orjson.dumps(tagged)).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, size: int) -> list[Any]:
+    try:
+        raw = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        values: list[Any] = []
+        for tag, value in raw:
+            if tag == "d":
+                values.append(datetime.fromisoformat(value))
+            elif tag == "i":
+                values.append(int(value))
+            else:
+                values.append(str(value))
+    except (binascii.Error, ValueError, TypeError, orjson.JSONDecodeError):
+        raise InvalidCursor("invalid cursor") from None
+    if len(values) != size:
+        raise InvalidCursor("invalid cursor")
+    return values
+
+
+@dataclass(frozen=True)
+class SortKey:
+    column: Any
+    descending: bool = False
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    cursors: list[str]
+    has_next_page: bool
+    has_previous_page: bool
+
+
+def page_size(first: int | None, last: int | None) -> tuple[int, bool]:
+    """(size, backwards); `first`/`last` are clamped to MAX_PAGE."""
+    if first is not None and last is not None:
+        raise InvalidCursor("give either first or last, not both")
+    for value in (first, last):
+        if value is not None and value < 0:
+            raise InvalidCursor("first and last must not be negative")
+    if last is not None:
+        return min(last, MAX_PAGE), True
+    return min(first if first is not None else DEFAULT_PAGE, MAX_PAGE), False
+
+
+def _seek(keys: Sequence[SortKey], values: Sequence[Any], forward: bool) -> ColumnElement[bool]:
+    """Rows strictly after `values` in the (possibly reversed) sort order."""
+    clauses = []
+    for i, key in enumerate(keys):
+        equal = [k.column == v for k, v in zip(keys[:i], values[:i], strict=True)]
+        later = key.descending != forward  # descending+forward means "smaller"
+        step = key.column > values[i] if later else key.column < values[i]
+        clauses.append(and_(*equal, step))
+    return or_(*clauses)
+
+
+async def keyset_page(
+    session: AsyncSession,
+    stmt: Select[Any],
+    *,
+    keys: Sequence[SortKey],
+    row_key: Callable[[Any], Sequence[Any]],
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> Page[Any]:
+    size, backwards = page_size(first, last)
+    cursor = before if backwards else after
+    if cursor is not None:
+        stmt = stmt.where(_seek(keys, decode_cursor(cursor, len(keys)), forward=not backwards))
+    if backwards:
+        order = [k.column.asc() if k.descending else k.column.desc() for k in keys]
+    else:
+        order = [k.column.desc() if k.descending else k.column.asc() for k in keys]
+    rows = list((await session.scalars(stmt.order_by(*order).limit(size + 1))).all())
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+    cursors = [encode_cursor(row_key(row)) for row in rows]
+    return Page(
+        items=rows,
+        cursors=cursors,
+        has_next_page=more if not backwards else before is not None,
+        has_previous_page=more if backwards else after is not None,
+    )

@@ -1,0 +1,247 @@
+"""The customer's own profile: names, phone, language, email address and
+marketing consent.
+
+An email change is proven by a code sent to the new address (the old one only
+gets a notice), and signs out every other device once confirmed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from auth import challenges, rate_limit, sessions
+from models.auth import LoginChallenge, MagicLink
+from models.customer import Customer
+from models.shop import Shop
+from services.errors import ServiceError
+from services.mail import send_template
+from services.runtime import Runtime
+from services.validation import normalize_email, normalize_language, parse_phone
+
+EMAIL_CHANGE = "email_change"
+# How a consent change is recorded when the customer makes it here.
+CONSENT_SOURCE = "customer_account"
+CONSENT_CHANNELS = ("email", "sms")
+NAME_MAX_LENGTH = 100
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _clean_profile(changes: Mapping[str, str | None]) -> dict[str, str | None]:
+    values: dict[str, str | None] = {}
+    for name in ("first_name", "last_name"):
+        if name in changes:
+            value = (changes[name] or "").strip() or None
+            if value is not None and len(value) > NAME_MAX_LENGTH:
+                raise ServiceError(
+                    "INVALID", f"Must be at most {NAME_MAX_LENGTH} characters.", [_camel(name)]
+                )
+            values[name] = value
+    if "phone" in changes:
+        raw = (changes["phone"] or "").strip()
+        values["phone"] = parse_phone(raw, field="phone").e164 if raw else None
+    if "language" in changes:
+        language = changes["language"]
+        if language is None:
+            raise ServiceError("INVALID", "Choose a language.", ["language"])
+        values["language"] = normalize_language(language)
+    return values
+
+
+async def _customer_for_update(session: AsyncSession, customer_id: int) -> Customer:
+    # Locked so that concurrent edits each see the other's result (consent
+    # timestamps must only move when a value really changes).
+    customer = await session.get(Customer, customer_id, with_for_update=True)
+    if customer is None:
+        raise ServiceError("NOT_FOUND", "Customer not found.")
+    return customer
+
+
+def record_consent(
+    customer: Customer, channel: str, value: bool, *, now: datetime, source: str
+) -> bool:
+    """Set one channel's consent, stamping when and how only if it changed."""
+    if getattr(customer, f"marketing_{channel}") == value:
+        return False
+    setattr(customer, f"marketing_{channel}", value)
+    setattr(customer, f"marketing_{channel}_updated_at", now)
+    setattr(customer, f"marketing_{channel}_source", source)
+    return True
+
+
+async def update_profile(
+    rt: Runtime, *, customer_id: int, changes: Mapping[str, str | None]
+) -> Customer:
+    """Apply `changes` (keys among first_name, last_name, phone, language).
+
+    A missing key leaves the field as it is; None clears it (language cannot be
+    cleared). Removing the phone also withdraws SMS marketing consent, which
+    needs a number to mean anything.
+    """
+    values = _clean_profile(changes)
+    async with rt.db.transaction() as session:
+        customer = await _customer_for_update(session, customer_id)
+        now = rt.clock.now()
+        changed = False
+        for name, value in values.items():
+            if getattr(customer, name) != value:
+                setattr(customer, name, value)
+                changed = True
+        if "phone" in values and customer.phone is None:
+            record_consent(customer, "sms", False, now=now, source=CONSENT_SOURCE)
+        if changed:
+            customer.updated_at = now
+        try:
+            # The unique index decides who owns a number, so two accounts
+            # claiming it at once cannot both win.
+            async with session.begin_nested():
+                await session.flush()
+        except IntegrityError:
+            raise ServiceError(
+                "TAKEN", "That phone number is used by another account.", ["phone"]
+            ) from None
+    return customer
+
+
+async def _shop_name(session: AsyncSession) -> str:
+    return await session.scalar(select(col(Shop.name)).limit(1)) or "our store"
+
+
+def mask_email(email: str) -> str:
+    """`jane@example.com` -> `j***@example.com`: recognisable, not harvestable."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+async def request_email_change(rt: Runtime, *, customer_id: int, new_email: str) -> None:
+    """Send a code to the new address and a notice to the current one.
+
+    An address that belongs to another account is answered the same way (no
+    enumeration); confirming then reports TAKEN to whoever holds its code.
+    """
+    new = normalize_email(new_email, field="newEmail")
+    async with rt.db.read() as session:
+        current = await session.scalar(
+            select(col(Customer.email)).where(col(Customer.id) == customer_id)
+        )
+    if new == current:
+        raise ServiceError("INVALID", "That is already your email address.", ["newEmail"])
+    settings = rt.settings
+    if not await rate_limit.allow(
+        rt.db,
+        key=f"email-change:{customer_id}",
+        limit=settings.login_codes_per_window,
+        window=settings.login_code_window,
+        now=rt.clock.now(),
+    ):
+        raise ServiceError("RATE_LIMITED", "Too many codes requested. Try again in a few minutes.")
+
+    async with rt.db.transaction() as session:
+        customer = await session.get(Customer, customer_id)
+        if customer is None:
+            raise ServiceError("NOT_FOUND", "Customer not found.")
+        # Keyed by the customer, so a new request replaces the previous code.
+        code = await challenges.issue(
+            rt,
+            session,
+            purpose=EMAIL_CHANGE,
+            identifier=str(customer_id),
+            customer_id=customer_id,
+            payload=new,
+        )
+        shop_name = await _shop_name(session)
+
+    # Sent once the code is committed, so a delivered code always works.
+    await send_template(
+        rt.mailer,
+        to=new,
+        template="email_change_code",
+        language=customer.language,
+        code=code,
+        shop_name=shop_name,
+        new_email=new,
+        ttl_minutes=settings.login_code_ttl // 60,
+    )
+    await send_template(
+        rt.mailer,
+        to=customer.email,
+        template="email_change_notice",
+        language=customer.language,
+        shop_name=shop_name,
+        masked_email=mask_email(new),
+    )
+
+
+async def confirm_email_change(
+    rt: Runtime, *, customer_id: int, keep_session_id: int, code: str
+) -> Customer:
+    """Switch to the address the code was sent to; other devices are signed out."""
+    code = code.strip()
+    if not code.isdigit() or len(code) > 8:
+        raise ServiceError("CODE_INVALID", "That code is not valid.", ["code"])
+    challenge = await challenges.attempt(
+        rt, purpose=EMAIL_CHANGE, identifier=str(customer_id), code=code
+    )
+    new_email = challenge.payload
+    if new_email is None or challenge.customer_id != customer_id:
+        raise ServiceError("CODE_INVALID", "That code is not valid.", ["code"])
+    async with rt.db.transaction() as session:
+        await challenges.consume(rt, session, challenge)
+        customer = await _customer_for_update(session, customer_id)
+        old_email = customer.email
+        customer.email = new_email
+        customer.updated_at = rt.clock.now()
+        try:
+            async with session.begin_nested():
+                await session.flush()
+        except IntegrityError:
+            # Raised inside the transaction: the code stays unused.
+            raise ServiceError("TAKEN", "That email address is used by another account.") from None
+        await sessions.revoke_others(
+            session, customer_id=customer_id, keep_session_id=keep_session_id
+        )
+        # Codes and sign-in links already mailed to the old address stop working.
+        await session.execute(
+            delete(LoginChallenge).where(
+                col(LoginChallenge.purpose) == "login", col(LoginChallenge.identifier) == old_email
+            )
+        )
+        await session.execute(delete(MagicLink).where(col(MagicLink.email) == old_email))
+    return customer
+
+
+async def update_marketing_consent(
+    rt: Runtime, *, customer_id: int, changes: Mapping[str, bool | None]
+) -> Customer:
+    """Set consent per channel ("email", "sms"); a missing key is left unchanged."""
+    for channel in CONSENT_CHANNELS:
+        if channel in changes and changes[channel] is None:
+            raise ServiceError("INVALID", "Choose true or false.", [channel])
+    async with rt.db.transaction() as session:
+        customer = await _customer_for_update(session, customer_id)
+        if changes.get("sms") and not customer.phone:
+            raise ServiceError(
+                "NOT_ALLOWED_IN_STATE",
+                "Add a phone number to your profile before agreeing to text messages.",
+                ["sms"],
+            )
+        now = rt.clock.now()
+        changed = [
+            record_consent(
+                customer, channel, bool(changes[channel]), now=now, source=CONSENT_SOURCE
+            )
+            for channel in CONSENT_CHANNELS
+            if channel in changes
+        ]
+        if any(changed):
+            customer.updated_at = now
+    return customer

@@ -1,0 +1,232 @@
+"""Support tickets: open one, reply, close; every change is reported to the merchant
+through the outbox."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from models.customer import Customer
+from models.events import OutboxEvent
+from models.order import Order
+from models.shop import SHOP_ID, CustomerAccountSettings
+from models.ticket import Ticket, TicketMessage
+from services import idempotency
+from services.errors import ServiceError
+from services.pagination import Page, SortKey, keyset_page
+from services.runtime import Runtime
+
+SUBJECT_MAX = 200
+MESSAGE_MAX = 5000
+# Abuse protection: a customer with this many unresolved tickets must close one first.
+MAX_OPEN_TICKETS = 20
+OPEN_STATUSES = ("OPEN", "PENDING")
+
+
+async def _require_support(session: AsyncSession) -> None:
+    enabled = await session.scalar(
+        select(col(CustomerAccountSettings.support_enabled)).where(
+            col(CustomerAccountSettings.shop_id) == SHOP_ID
+        )
+    )
+    if not enabled:
+        raise ServiceError("ACTION_DISABLED", "Support requests are switched off for this store.")
+
+
+def _text(value: str, *, field: str, limit: int, what: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ServiceError("INVALID", f"Enter a {what}.", [field])
+    if len(value) > limit:
+        raise ServiceError("INVALID", f"The {what} can be at most {limit} characters.", [field])
+    return value
+
+
+def _ticket_not_found() -> ServiceError:
+    return ServiceError("NOT_FOUND", "Ticket not found.", ["ticketId"])
+
+
+def _event(topic: str, ticket: Ticket, now: Any, **extra: Any) -> OutboxEvent:
+    return OutboxEvent(
+        topic=topic,
+        customer_id=ticket.customer_id,
+        payload={"ticket_id": ticket.id, "number": ticket.number, **extra},
+        created_at=now,
+    )
+
+
+async def ticket_page(
+    rt: Runtime,
+    *,
+    customer_id: int,
+    status: str | None,
+    first: int | None,
+    after: str | None,
+) -> Page[Ticket]:
+    """A customer's tickets, newest first; raises InvalidCursor for a bad cursor."""
+    stmt = select(Ticket).where(col(Ticket.customer_id) == customer_id)
+    if status is not None:
+        stmt = stmt.where(col(Ticket.status) == status)
+    async with rt.db.read() as session:
+        return await keyset_page(
+            session,
+            stmt,
+            keys=[
+                SortKey(col(Ticket.created_at), descending=True),
+                SortKey(col(Ticket.id), descending=True),
+            ],
+            row_key=lambda row: (row.created_at, row.id),
+            first=first,
+            after=after,
+        )
+
+
+async def create_ticket(
+    rt: Runtime,
+    *,
+    customer_id: int,
+    subject: str,
+    message: str,
+    order_id: int | None,
+    subscription_id: int | None,
+    idempotency_key: str | None = None,
+) -> Ticket:
+    """Open a ticket with the customer's first message.
+
+    `order_id` / `subscription_id`: None when not given; any id the customer does
+    not own (0 for a malformed one) is NOT_FOUND.
+    """
+
+    async def work(session: AsyncSession) -> dict[str, Any]:
+        await _require_support(session)
+        clean_subject = _text(subject, field="subject", limit=SUBJECT_MAX, what="subject")
+        body = _text(message, field="message", limit=MESSAGE_MAX, what="message")
+        if order_id is not None:
+            owned = await session.scalar(
+                select(col(Order.id)).where(
+                    col(Order.id) == order_id, col(Order.customer_id) == customer_id
+                )
+            )
+            if owned is None:
+                raise ServiceError("NOT_FOUND", "Order not found.", ["orderId"])
+        if subscription_id is not None:
+            # Subscriptions are not built yet, so no id can name one of the customer's.
+            raise ServiceError("NOT_FOUND", "Subscription not found.", ["subscriptionId"])
+        # Serialises a customer's ticket creation so the open-ticket cap holds on PostgreSQL.
+        await session.execute(
+            select(col(Customer.id)).where(col(Customer.id) == customer_id).with_for_update()
+        )
+        open_count = await session.scalar(
+            select(func.count())
+            .select_from(Ticket)
+            .where(col(Ticket.customer_id) == customer_id, col(Ticket.status).in_(OPEN_STATUSES))
+        )
+        if (open_count or 0) >= MAX_OPEN_TICKETS:
+            raise ServiceError(
+                "NOT_ALLOWED_IN_STATE",
+                f"You have {MAX_OPEN_TICKETS} open tickets; close one before opening another.",
+            )
+        now = rt.clock.now()
+        ticket = Ticket(
+            customer_id=customer_id,
+            # Placeholder until the id is known; replaced before the transaction ends.
+            number=f"new-{uuid.uuid4().hex[:24]}",
+            subject=clean_subject,
+            status="OPEN",
+            order_id=order_id,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(ticket)
+        await session.flush()
+        assert ticket.id is not None
+        ticket.number = f"T-{ticket.id:06d}"
+        session.add(
+            TicketMessage(ticket_id=ticket.id, author="CUSTOMER", body=body, created_at=now)
+        )
+        session.add(_event("ticket.created", ticket, now, subject=clean_subject, order_id=order_id))
+        await session.flush()
+        return {"ticket_id": ticket.id}
+
+    result = await idempotency.run(
+        rt, customer_id=customer_id, operation="createTicket", key=idempotency_key, work=work
+    )
+    async with rt.db.read() as session:
+        row = await session.get(Ticket, int(result["ticket_id"]))
+    assert row is not None  # tickets are never deleted while their customer exists
+    return row
+
+
+async def _change_status(
+    session: AsyncSession,
+    *,
+    customer_id: int,
+    ticket_id: int | None,
+    status: str,
+    now: Any,
+    closed_message: str,
+) -> Ticket:
+    """Set the status unless the ticket is closed; NOT_FOUND / NOT_ALLOWED_IN_STATE otherwise.
+
+    One conditional UPDATE, so a concurrent close cannot be overwritten by a reply.
+    """
+    if ticket_id is None:
+        raise _ticket_not_found()
+    mine = (col(Ticket.id) == ticket_id, col(Ticket.customer_id) == customer_id)
+    changed = await session.scalar(
+        update(Ticket)
+        .where(*mine, col(Ticket.status) != "CLOSED")
+        .values(status=status, updated_at=now)
+        .returning(col(Ticket.id))
+    )
+    if changed is None:
+        if await session.scalar(select(col(Ticket.id)).where(*mine)) is None:
+            raise _ticket_not_found()
+        raise ServiceError("NOT_ALLOWED_IN_STATE", closed_message, ["ticketId"])
+    ticket = await session.get(Ticket, ticket_id, populate_existing=True)
+    assert ticket is not None
+    return ticket
+
+
+async def reply_to_ticket(
+    rt: Runtime, *, customer_id: int, ticket_id: int | None, message: str
+) -> Ticket:
+    """Add the customer's message; a ticket the support team answered is open again."""
+    async with rt.db.transaction() as session:
+        await _require_support(session)
+        body = _text(message, field="message", limit=MESSAGE_MAX, what="message")
+        now = rt.clock.now()
+        ticket = await _change_status(
+            session,
+            customer_id=customer_id,
+            ticket_id=ticket_id,
+            status="OPEN",
+            now=now,
+            closed_message="This ticket is closed; open a new one if you need more help.",
+        )
+        assert ticket.id is not None
+        reply = TicketMessage(ticket_id=ticket.id, author="CUSTOMER", body=body, created_at=now)
+        session.add(reply)
+        await session.flush()
+        session.add(_event("ticket.replied", ticket, now, message_id=reply.id))
+    return ticket
+
+
+async def close_ticket(rt: Runtime, *, customer_id: int, ticket_id: int | None) -> Ticket:
+    async with rt.db.transaction() as session:
+        await _require_support(session)
+        now = rt.clock.now()
+        ticket = await _change_status(
+            session,
+            customer_id=customer_id,
+            ticket_id=ticket_id,
+            status="CLOSED",
+            now=now,
+            closed_message="This ticket is already closed.",
+        )
+        session.add(_event("ticket.closed", ticket, now))
+    return ticket
