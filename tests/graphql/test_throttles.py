@@ -1,0 +1,107 @@
+"""Throttles kept in the database, and replies that never reveal whether an address is known."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.clock import ManualClock
+from services.mail import ConsoleEmailBackend
+from services.runtime import Runtime
+from tests import factories
+from tests.support import GraphQLClient
+
+REQUEST = """mutation($email: String) {
+  requestLoginCode(input: {email: $email}) { userErrors { code field message } }
+}"""
+VERIFY = """mutation($email: String, $code: String!) {
+  verifyLoginCode(input: {email: $email, code: $code}) { session { token } userErrors { code } }
+}"""
+
+
+async def test_known_and_unknown_addresses_get_identical_replies(
+    gql: GraphQLClient, rt: Runtime
+) -> None:
+    await factories.customer(rt, email="known@example.com")
+
+    known = await gql.raw(REQUEST, {"email": "known@example.com"})
+    unknown = await gql.raw(REQUEST, {"email": "unknown@example.com"})
+
+    assert known.status_code == unknown.status_code == 200
+    assert known.content == unknown.content
+    assert known.json()["data"] == {"requestLoginCode": {"userErrors": []}}
+
+
+async def test_codes_per_address_are_limited_per_window(
+    gql: GraphQLClient, rt: Runtime, clock: ManualClock, mailer: ConsoleEmailBackend
+) -> None:
+    limit = rt.settings.login_codes_per_window
+    for _ in range(limit):
+        body = await gql.data(REQUEST, {"email": "ada@example.com"})
+        assert body["requestLoginCode"]["userErrors"] == []
+
+    refused = await gql.data(REQUEST, {"email": "ada@example.com"})
+
+    assert refused["requestLoginCode"]["userErrors"][0]["code"] == "RATE_LIMITED"
+    assert len(mailer.sent) == limit
+    # Another address is not affected, and the window passes.
+    assert (await gql.data(REQUEST, {"email": "bob@example.com"}))["requestLoginCode"][
+        "userErrors"
+    ] == []
+    clock.advance(seconds=rt.settings.login_code_window)
+    assert (await gql.data(REQUEST, {"email": "ada@example.com"}))["requestLoginCode"][
+        "userErrors"
+    ] == []
+
+
+async def test_a_throttled_unknown_address_looks_like_a_throttled_known_one(
+    gql: GraphQLClient, rt: Runtime
+) -> None:
+    await factories.customer(rt, email="known@example.com")
+    for _ in range(rt.settings.login_codes_per_window):
+        await gql.raw(REQUEST, {"email": "known@example.com"})
+        await gql.raw(REQUEST, {"email": "unknown@example.com"})
+
+    known = await gql.raw(REQUEST, {"email": "known@example.com"})
+    unknown = await gql.raw(REQUEST, {"email": "unknown@example.com"})
+
+    assert known.content == unknown.content
+    assert known.json()["data"]["requestLoginCode"]["userErrors"][0]["code"] == "RATE_LIMITED"
+
+
+@pytest.mark.parametrize("settings_overrides", [{"login_requests_per_ip": 4}])
+async def test_requests_per_client_ip_are_limited(
+    gql: GraphQLClient, mailer: ConsoleEmailBackend
+) -> None:
+    for n in range(4):
+        body = await gql.data(REQUEST, {"email": f"user{n}@example.com"})
+        assert body["requestLoginCode"]["userErrors"] == []
+
+    refused = await gql.data(REQUEST, {"email": "user9@example.com"})
+
+    assert refused["requestLoginCode"]["userErrors"][0]["code"] == "RATE_LIMITED"
+    assert len(mailer.sent) == 4
+
+
+@pytest.mark.parametrize(
+    "settings_overrides", [{"login_failures_per_day": 3, "login_codes_per_window": 10}]
+)
+async def test_failed_verifications_per_account_per_day_are_limited(
+    gql: GraphQLClient, clock: ManualClock, mailer: ConsoleEmailBackend
+) -> None:
+    await gql.data(REQUEST, {"email": "ada@example.com"})
+    for _ in range(3):
+        result = await gql.data(VERIFY, {"email": "ada@example.com", "code": "000000"})
+        assert result["verifyLoginCode"]["userErrors"][0]["code"] in ("CODE_INVALID",)
+    # Even a brand-new, correct code is refused for the rest of the day.
+    await gql.data(REQUEST, {"email": "ada@example.com"})
+    code = next(m for m in reversed(mailer.sent)).subject.split()[0]
+
+    refused = await gql.data(VERIFY, {"email": "ada@example.com", "code": code})
+
+    assert refused["verifyLoginCode"] == {
+        "session": None,
+        "userErrors": [{"code": "RATE_LIMITED"}],
+    }
+    clock.advance(days=1)
+    allowed = await gql.data(VERIFY, {"email": "ada@example.com", "code": code})
+    assert allowed["verifyLoginCode"]["userErrors"] == [{"code": "CODE_EXPIRED"}]

@@ -1,0 +1,94 @@
+"""Configuration: defaults, bounds, and one clear line for a bad setting."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.settings import ConfigError, Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_defaults_suit_development(tmp_path: Path) -> None:
+    settings = Settings(var_dir=tmp_path)
+    assert settings.app_env == "development"
+    assert settings.login_code_length == 6
+    assert settings.login_code_ttl == 600
+    assert settings.login_max_attempts == 5
+    assert settings.graphiql_enabled and settings.introspection_enabled
+    assert settings.resolved_database_url == f"sqlite+aiosqlite:///{tmp_path / 'app.db'}"
+
+
+def test_development_generates_and_keeps_a_secret_key(tmp_path: Path) -> None:
+    first = Settings(var_dir=tmp_path).secret()
+    assert len(first) >= 32
+    assert Settings(var_dir=tmp_path).secret() == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("length", [4, 8])
+def test_code_length_accepts_4_to_8(length: int) -> None:
+    assert Settings(login_code_length=length).login_code_length == length
+
+
+@pytest.mark.parametrize(
+    ("env", "name"),
+    [
+        ({"LOGIN_CODE_LENGTH": "3"}, "LOGIN_CODE_LENGTH"),
+        ({"LOGIN_CODE_LENGTH": "9"}, "LOGIN_CODE_LENGTH"),
+        ({"PORT": "http"}, "PORT"),
+        ({"APP_ENV": "staging"}, "APP_ENV"),
+        ({"EMAIL_BACKEND": "pigeon"}, "EMAIL_BACKEND"),
+        ({"PUBLIC_URL": "example.com"}, "PUBLIC_URL"),
+    ],
+)
+def test_a_bad_setting_names_itself(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], name: str
+) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(ConfigError, match=f"^invalid setting {name}: "):
+        load_settings()
+
+
+def test_production_requires_a_secret_key_a_database_and_a_public_url(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://db/app")
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_settings()
+    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    with pytest.raises(ConfigError, match="PUBLIC_URL"):
+        load_settings()
+    monkeypatch.setenv("PUBLIC_URL", "https://account.example.com")
+    settings = load_settings()
+    assert not settings.graphiql_enabled and not settings.introspection_enabled
+
+
+def test_smtp_backend_requires_an_smtp_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EMAIL_BACKEND", "smtp")
+    with pytest.raises(ConfigError, match="SMTP_URL"):
+        load_settings()
+
+
+def test_cli_stops_with_one_line_naming_the_setting(tmp_path: Path) -> None:
+    env = {**os.environ, "LOGIN_CODE_LENGTH": "12", "VAR_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "migrate"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: invalid setting LOGIN_CODE_LENGTH: Input should be less than or equal to 8"
+    ]
