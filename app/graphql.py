@@ -55,6 +55,7 @@ class GraphQLApp(GraphQL[Context, None]):
         )
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
+        context = kwargs.get("context")
         try:
             return await super().execute_single(*args, **kwargs)
         except HTTPException as error:
@@ -63,6 +64,9 @@ class GraphQLApp(GraphQL[Context, None]):
             if error.status_code == 400 and adapter is not None and adapter.method == "GET":
                 raise HTTPException(405, error.reason) from error
             raise
+        finally:
+            if isinstance(context, Context):
+                await context.loaders.settle()
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

@@ -69,8 +69,10 @@ async def customer_addresses(
 ) -> AddressConnection:
     try:
         # Page[Any]: PageInfo.from_page takes Page[object] and Page is invariant.
-        page: Page[Any] = await addresses.list_addresses(
-            info.context.rt, customer_id=customer_id, first=first, after=after
+        page: Page[Any] = await info.context.loaders.run(
+            addresses.list_addresses(
+                info.context.rt, customer_id=customer_id, first=first, after=after
+            )
         )
     except InvalidCursor:
         raise GraphQLError("Invalid cursor", extensions={"code": "BAD_USER_INPUT"}) from None

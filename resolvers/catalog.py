@@ -49,8 +49,8 @@ async def search_products(
 ) -> ProductConnection:
     try:
         # Page[Any]: PageInfo.from_page takes Page[object] and Page is invariant.
-        page: Page[Any] = await catalog.search_products(
-            info.context.rt, query=query, first=first, after=after
+        page: Page[Any] = await info.context.loaders.run(
+            catalog.search_products(info.context.rt, query=query, first=first, after=after)
         )
     except InvalidCursor as error:
         raise bad_input(str(error).capitalize()) from None

@@ -6,10 +6,11 @@ function taking (db, keys) and running one query per batch.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, fields
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -27,6 +28,7 @@ from resolvers import payment as payment_batch
 from resolvers import ticket as ticket_batch
 from resolvers.batch import rows_by_key
 
+T = TypeVar("T")
 Batch = Callable[[Database, Sequence[Any]], Awaitable[Sequence[Any]]]
 
 
@@ -93,8 +95,33 @@ class Loaders:
         address_batch.default_addresses_by_customer_id
     )
 
+    # Reads still running; see `run` and `settle`.
+    _running: set[asyncio.Future[Any]] = field(init=False, repr=False, default_factory=set)
+
     def __post_init__(self) -> None:
         for f in fields(self):
             batch = f.metadata.get("batch")
             if batch is not None:
-                setattr(self, f.name, DataLoader(load_fn=partial(batch, self.db)))
+                setattr(self, f.name, DataLoader(load_fn=partial(self._run, batch)))
+
+    async def _run(self, batch: Batch, keys: Sequence[Any]) -> Sequence[Any]:
+        return await self.run(batch(self.db, keys))
+
+    async def run(self, work: Awaitable[T]) -> T:
+        """Run a read to completion even if the field awaiting it is cancelled.
+
+        When a field fails, GraphQL cancels its siblings and a DataLoader whose
+        callers are all gone cancels its batch. A query cancelled mid-flight
+        leaves its connection to be torn down in the background, after the
+        response. Shielded, the query finishes and returns its connection to
+        the pool; `settle` waits for it before the request ends.
+        """
+        task = asyncio.ensure_future(work)
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        return await asyncio.shield(task)
+
+    async def settle(self) -> None:
+        """Wait for every batch this request started, so none outlives it."""
+        while self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)

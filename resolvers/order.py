@@ -69,13 +69,15 @@ async def customer_orders(
 ) -> OrderConnection:
     try:
         # Page[Any]: PageInfo.from_page takes Page[object] and Page is invariant.
-        page: Page[Any] = await orders.list_orders(
-            info.context.rt,
-            customer_id=customer_id,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
+        page: Page[Any] = await info.context.loaders.run(
+            orders.list_orders(
+                info.context.rt,
+                customer_id=customer_id,
+                first=first,
+                after=after,
+                last=last,
+                before=before,
+            )
         )
     except InvalidCursor as error:
         raise bad_input(str(error).capitalize()) from None

@@ -87,12 +87,14 @@ async def tickets_of(
 ) -> TicketConnection:
     """`Customer.tickets`: newest first, optionally one status only."""
     try:
-        page: Page[Any] = await tickets.ticket_page(
-            info.context.rt,
-            customer_id=customer_id,
-            status=None if status is None else status.name,
-            first=first,
-            after=after,
+        page: Page[Any] = await info.context.loaders.run(
+            tickets.ticket_page(
+                info.context.rt,
+                customer_id=customer_id,
+                status=None if status is None else status.name,
+                first=first,
+                after=after,
+            )
         )
     except InvalidCursor:
         raise GraphQLError("Invalid cursor", extensions={"code": "BAD_USER_INPUT"}) from None

@@ -4,6 +4,7 @@ the ASGI app); time comes from a clock the test controls."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -104,6 +105,10 @@ async def http(settings: Settings, rt: Runtime) -> AsyncIterator[httpx.AsyncClie
     transport = httpx.ASGITransport(app=app, client=("203.0.113.10", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
+    # Every request finishes its own work: a task still running here would race
+    # the database's disposal below.
+    this = asyncio.current_task()
+    assert [task for task in asyncio.all_tasks() if task is not this] == []
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import httpx
@@ -234,3 +235,25 @@ async def test_node_returns_only_what_the_viewer_owns(gql: GraphQLClient, rt: Ru
     for foreign in (bobs, "Q3VzdG9tZXI6OTk5OTk", "garbage!!", ""):
         assert (await gql.data(query, {"id": foreign}, token=token))["node"] is None
     assert (await gql.data(query, {"id": own}))["node"] is None
+
+
+# -- request lifetime -------------------------------------------------------
+
+
+async def test_no_database_work_outlives_a_failed_request(gql: GraphQLClient, rt: Runtime) -> None:
+    """A failing field cancels its siblings; their reads still finish in the request.
+
+    Otherwise a cancelled loader batch tears its connection down in the
+    background, after the response has gone.
+    """
+    customer = await factories.customer(rt)
+    token = await factories.login(rt, customer)
+    query = """query { me {
+      addresses(after: "not-a-cursor") { edges { cursor } }
+      defaultShippingAddress { id } defaultBillingAddress { id } } }"""
+
+    body = await gql(query, token=token)
+
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    this = asyncio.current_task()
+    assert [task for task in asyncio.all_tasks() if task is not this] == []
