@@ -1,4 +1,4 @@
-"""Command line: serve, migrate, seed, export-schema, demo."""
+"""Command line: serve, migrate, seed, export-schema, demo, purge."""
 
 from __future__ import annotations
 
@@ -32,6 +32,17 @@ async def _seed(settings: Settings) -> bool:
     rt = build_runtime(settings)
     try:
         return await seed_demo(rt)
+    finally:
+        await rt.db.dispose()
+
+
+async def _purge(settings: Settings) -> dict[str, int]:
+    from services.housekeeping import purge
+    from services.runtime import build_runtime
+
+    rt = build_runtime(settings)
+    try:
+        return await purge(rt)
     finally:
         await rt.db.dispose()
 
@@ -81,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("seed", help="load the demo store and customers")
     commands.add_parser("export-schema", help="print the customer schema as SDL")
     commands.add_parser("demo", help="migrate, seed and serve with demo data")
+    commands.add_parser("purge", help="delete expired codes, links, sessions and keys (cron)")
     args = parser.parse_args(argv)
 
     try:
@@ -104,4 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         _serve(settings)
     elif args.command == "demo":
         _demo(settings)
+    elif args.command == "purge":
+        deleted = asyncio.run(_purge(settings))
+        log.info("purged %s", ", ".join(f"{count} {name}" for name, count in deleted.items()))
     return 0

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     magic_link_ttl: int = Field(default=86_400, ge=300)
     session_ttl: int = Field(default=30 * 86_400, ge=600)
     invoice_link_ttl: int = Field(default=3_600, ge=60)
+    # How long an Idempotency-Key replays its first result before `purge` drops it.
+    idempotency_key_ttl: int = Field(default=86_400, ge=3_600)
 
     # Empty means http://HOST:PORT, right for the demo; set it in production.
     public_url: str = ""

@@ -6,9 +6,9 @@ RETURNING count` is atomic on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -52,14 +52,3 @@ async def current(db: Database, *, key: str, window: int, now: datetime) -> int:
             )
         )
     return int(count or 0)
-
-
-async def purge_expired(db: Database, *, now: datetime) -> int:
-    """Drop counters whose window has passed (run from the CLI or the worker)."""
-    async with db.transaction() as session:
-        result = await session.execute(
-            delete(RateLimitCounter).where(
-                col(RateLimitCounter.expires_at) < now - timedelta(seconds=1)
-            )
-        )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]

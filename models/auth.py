@@ -18,7 +18,11 @@ class LoginChallenge(SQLModel, table=True):
     """The one live code for a purpose and identifier; a new request replaces it."""
 
     __tablename__ = "login_challenge"
-    __table_args__ = (UniqueConstraint("purpose", "identifier"),)
+    # expires_at: for the purge of dead codes.
+    __table_args__ = (
+        UniqueConstraint("purpose", "identifier"),
+        Index("ix_login_challenge_expires_at", "expires_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     # "login" or "email_change"
@@ -44,6 +48,7 @@ class LoginChallenge(SQLModel, table=True):
 
 class MagicLink(SQLModel, table=True):
     __tablename__ = "magic_link"
+    __table_args__ = (Index("ix_magic_link_expires_at", "expires_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
@@ -59,6 +64,7 @@ class MagicLink(SQLModel, table=True):
 
 class CustomerSession(SQLModel, table=True):
     __tablename__ = "customer_session"
+    __table_args__ = (Index("ix_customer_session_expires_at", "expires_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)

@@ -34,7 +34,11 @@ class IdempotencyKey(SQLModel, table=True):
     """The first result of a side-effecting mutation, replayed for the same key."""
 
     __tablename__ = "idempotency_key"
-    __table_args__ = (UniqueConstraint("customer_id", "operation", "key"),)
+    __table_args__ = (
+        UniqueConstraint("customer_id", "operation", "key"),
+        # For the purge of keys past their replay window.
+        Index("ix_idempotency_key_created_at", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(

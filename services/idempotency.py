@@ -8,7 +8,7 @@ Usage inside the mutation's transaction:
             return <rebuild the result from `seen`>
         ... do the work ...
         await idempotency.remember(session, customer_id=..., operation="buyAgain", key=key,
-                                   result={"cart_id": cart.id})
+                                   result={"cart_id": cart.id}, now=rt.clock.now())
 
 The stored row commits with the work or not at all. Two concurrent calls with
 one key: the second insert violates the unique constraint and its whole
@@ -18,6 +18,7 @@ transaction rolls back; `run` then replays the winner's result.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -52,11 +53,14 @@ async def remember(
     operation: str,
     key: str | None,
     result: dict[str, Any],
+    now: datetime,
 ) -> None:
     if not key:
         return
     session.add(
-        IdempotencyKey(customer_id=customer_id, operation=operation, key=key, result=result)
+        IdempotencyKey(
+            customer_id=customer_id, operation=operation, key=key, result=result, created_at=now
+        )
     )
     await session.flush()
 
@@ -80,7 +84,12 @@ async def run(
                 return seen
             result = await work(session)
             await remember(
-                session, customer_id=customer_id, operation=operation, key=key, result=result
+                session,
+                customer_id=customer_id,
+                operation=operation,
+                key=key,
+                result=result,
+                now=rt.clock.now(),
             )
             return result
     except IntegrityError:
