@@ -31,7 +31,10 @@ class Settings(BaseSettings):
     email_backend: Literal["console", "smtp"] = "console"
     smtp_url: str | None = None
     email_from: str = "My Store <no-reply@example.com>"
-    sms_backend: Literal["console", "none"] = "console"
+    sms_backend: Literal["console", "http", "none"] = "console"
+    sms_url: str | None = None
+    # The sending number (E.164) or sender id the provider knows.
+    sms_from: str | None = None
 
     login_code_length: int = Field(default=6, ge=4, le=8)
     login_code_ttl: int = Field(default=600, ge=60, le=86_400)
@@ -75,7 +78,19 @@ class Settings(BaseSettings):
             raise ValueError("SMTP_URL is required when EMAIL_BACKEND=smtp")
         if self.smtp_url and not self.smtp_url.startswith(("smtp://", "smtps://")):
             raise ValueError("SMTP_URL must look like smtp://user:pass@host:587")
+        if self.sms_backend == "http" and not (self.sms_url and self.sms_from):
+            raise ValueError("SMS_URL and SMS_FROM are required when SMS_BACKEND=http")
+        if self.sms_url and not self.sms_url.startswith(("http://", "https://")):
+            raise ValueError("SMS_URL must be an http(s) URL")
         if self.app_env == "production":
+            # The console backends write login codes to the log: anyone who can
+            # read the log could sign in as anyone.
+            if self.email_backend == "console":
+                raise ValueError("EMAIL_BACKEND=console is not allowed in production")
+            if self.sms_backend == "console":
+                raise ValueError(
+                    "SMS_BACKEND=console is not allowed in production; use http or none"
+                )
             if self.secret_key is None or len(self.secret_key.get_secret_value()) < 32:
                 raise ValueError("SECRET_KEY of at least 32 characters is required in production")
             if not self.database_url:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from models.database import Database
 from services.clock import Clock
 from services.mail import ConsoleEmailBackend, EmailBackend, SmtpEmailBackend
-from services.sms import ConsoleSmsBackend, DisabledSmsBackend, SmsBackend
+from services.sms import ConsoleSmsBackend, DisabledSmsBackend, HttpSmsBackend, SmsBackend
 
 if TYPE_CHECKING:
     from app.settings import Settings
@@ -38,7 +38,12 @@ def build_runtime(
         else:
             mailer = ConsoleEmailBackend(settings.email_from, settings.var_dir / "outbox")
     if sms is None:
-        sms = ConsoleSmsBackend() if settings.sms_backend == "console" else DisabledSmsBackend()
+        if settings.sms_backend == "http" and settings.sms_url and settings.sms_from:
+            sms = HttpSmsBackend(settings.sms_url, settings.sms_from)
+        elif settings.sms_backend == "console":
+            sms = ConsoleSmsBackend()
+        else:
+            sms = DisabledSmsBackend()
     return Runtime(
         settings=settings,
         db=db or Database(settings.resolved_database_url),

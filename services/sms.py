@@ -6,6 +6,9 @@ import logging
 from collections import deque
 from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+import httpx
 
 log = logging.getLogger("sms")
 
@@ -36,3 +39,44 @@ class DisabledSmsBackend:
 
     async def send(self, sms: OutgoingSms) -> None:
         log.debug("sms backend disabled; message to %s dropped", sms.to)
+
+
+class SmsDeliveryError(RuntimeError):
+    """The provider refused or could not be reached; the caller logs it."""
+
+
+class HttpSmsBackend:
+    """Posts to a Twilio-style messages endpoint: form fields To, From and Body,
+    HTTP Basic auth from the URL's user and password.
+
+    Twilio, SignalWire and most providers' compatibility endpoints accept this;
+    e.g. SMS_URL=https://ACxxx:token@api.twilio.com/2010-04-01/Accounts/ACxxx/Messages.json
+    """
+
+    def __init__(self, url: str, sender: str, *, timeout: float = 10) -> None:
+        parts = urlsplit(url)
+        self.auth = (
+            (unquote(parts.username or ""), unquote(parts.password or ""))
+            if parts.username
+            else None
+        )
+        # The credentials travel in the Authorization header, never in the URL.
+        netloc = parts.hostname or ""
+        if parts.port:
+            netloc = f"{netloc}:{parts.port}"
+        self.url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+        self.sender = sender
+        self.timeout = timeout
+
+    async def send(self, sms: OutgoingSms) -> None:
+        try:
+            async with httpx.AsyncClient(timeout=self.timeout, auth=self.auth) as client:
+                response = await client.post(
+                    self.url, data={"To": sms.to, "From": self.sender, "Body": sms.body}
+                )
+        except httpx.HTTPError as error:
+            raise SmsDeliveryError(f"SMS provider unreachable: {error!r}") from error
+        if response.status_code >= 300:
+            raise SmsDeliveryError(
+                f"SMS provider answered {response.status_code}: {response.text[:300]}"
+            )

@@ -61,6 +61,9 @@ def test_production_requires_a_secret_key_a_database_and_a_public_url(
 ) -> None:
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://db/app")
+    monkeypatch.setenv("EMAIL_BACKEND", "smtp")
+    monkeypatch.setenv("SMTP_URL", "smtp://mail.example.com:587")
+    monkeypatch.setenv("SMS_BACKEND", "none")
     with pytest.raises(ConfigError, match="SECRET_KEY"):
         load_settings()
     monkeypatch.setenv("SECRET_KEY", "k" * 40)
@@ -69,6 +72,36 @@ def test_production_requires_a_secret_key_a_database_and_a_public_url(
     monkeypatch.setenv("PUBLIC_URL", "https://account.example.com")
     settings = load_settings()
     assert not settings.graphiql_enabled and not settings.introspection_enabled
+
+
+@pytest.mark.parametrize(
+    ("backend", "value"), [("EMAIL_BACKEND", "console"), ("SMS_BACKEND", "console")]
+)
+def test_production_refuses_backends_that_log_login_codes(
+    monkeypatch: pytest.MonkeyPatch, backend: str, value: str
+) -> None:
+    production = {
+        "APP_ENV": "production",
+        "DATABASE_URL": "postgresql+asyncpg://db/app",
+        "SECRET_KEY": "k" * 40,
+        "PUBLIC_URL": "https://account.example.com",
+        "EMAIL_BACKEND": "smtp",
+        "SMTP_URL": "smtp://mail.example.com:587",
+        "SMS_BACKEND": "none",
+    }
+    for key, setting in {**production, backend: value}.items():
+        monkeypatch.setenv(key, setting)
+    with pytest.raises(ConfigError, match=f"^invalid configuration: {backend}=console is not"):
+        load_settings()
+
+
+def test_http_sms_backend_requires_a_url_and_a_sender(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SMS_BACKEND", "http")
+    monkeypatch.setenv("SMS_URL", "https://sms.example.com/messages")
+    with pytest.raises(ConfigError, match="SMS_URL and SMS_FROM are required"):
+        load_settings()
+    monkeypatch.setenv("SMS_FROM", "+15550100000")
+    assert load_settings().sms_from == "+15550100000"
 
 
 def test_smtp_backend_requires_an_smtp_url(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,73 @@
+"""SMS through the HTTP provider adapter, against a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from services.mail import ConsoleEmailBackend
+from services.runtime import Runtime
+from services.sms import HttpSmsBackend
+from tests import factories
+from tests.sms_provider import SmsProvider
+from tests.support import GraphQLClient
+
+REQUEST = """mutation($phone: String) {
+  requestLoginCode(input: {phone: $phone}) { userErrors { code field } } }"""
+VERIFY = """mutation($phone: String, $code: String!) {
+  verifyLoginCode(input: {phone: $phone, code: $code}) {
+    customer { email } userErrors { code } } }"""
+
+
+@pytest.fixture
+def provider() -> Iterator[SmsProvider]:
+    with SmsProvider() as server:
+        yield server
+
+
+@pytest.fixture
+def sms(provider: SmsProvider) -> HttpSmsBackend:  # replaces the console backend
+    return HttpSmsBackend(provider.url("AC123", "s3cret"), "+15550100000", timeout=5)
+
+
+async def test_the_code_reaches_the_provider_and_logs_the_customer_in(
+    gql: GraphQLClient, rt: Runtime, provider: SmsProvider
+) -> None:
+    await factories.customer(rt, email="ada@example.com", phone="+14155550123")
+
+    await gql.data(REQUEST, {"phone": "+1 415 555 0123"})
+
+    [sent] = provider.received
+    assert sent.path == "/2010-04-01/Accounts/AC123/Messages.json"
+    assert sent.authorization == "Basic " + base64.b64encode(b"AC123:s3cret").decode()
+    assert sent.form["To"] == "+14155550123"
+    assert sent.form["From"] == "+15550100000"
+    code = sent.form["Body"].split()[0]
+    result = (await gql.data(VERIFY, {"phone": "+14155550123", "code": code}))["verifyLoginCode"]
+    assert result == {"customer": {"email": "ada@example.com"}, "userErrors": []}
+
+
+async def test_a_provider_failure_is_logged_and_the_reply_does_not_change(
+    gql: GraphQLClient,
+    rt: Runtime,
+    provider: SmsProvider,
+    mailer: ConsoleEmailBackend,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await factories.customer(rt, email="ada@example.com", phone="+14155550123")
+    await factories.customer(rt, email="grace@example.com", phone="+14155550124")
+    delivered = await gql.raw(REQUEST, {"phone": "+14155550123"})
+    provider.status = 503
+
+    with caplog.at_level(logging.ERROR, logger="auth.login"):
+        failed = await gql.raw(REQUEST, {"phone": "+14155550124"})
+
+    assert failed.content == delivered.content
+    assert len(provider.received) == 2
+    # The email still carries the code, and the failure is in the log.
+    assert [message.to for message in mailer.sent] == ["ada@example.com", "grace@example.com"]
+    errors = [str(record.exc_info[1]) for record in caplog.records if record.exc_info]
+    assert any(error.startswith("SMS provider answered 503") for error in errors)
