@@ -204,6 +204,9 @@ async def test_graphiql_and_introspection_are_on_in_development(http: httpx.Asyn
             "app_env": "production",
             "database_url": "postgresql+asyncpg://unused/unused",
             "public_url": "https://account.example.com",
+            "email_backend": "smtp",
+            "smtp_url": "smtp://127.0.0.1:2525",
+            "sms_backend": "none",
         }
     ],
 )
