@@ -22,7 +22,9 @@ def client_ip(request: Request | WebSocket, *, trust_proxy: bool) -> str:
     if trust_proxy:
         forwarded = request.headers.get("x-forwarded-for", "")
         if forwarded:
-            return forwarded.split(",")[0].strip()[:64]
+            # Our proxy appends the address it saw; anything to its left was
+            # written by the client and could be anything.
+            return forwarded.split(",")[-1].strip()[:64]
     return request.client.host if request.client else "unknown"
 
 

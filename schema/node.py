@@ -18,6 +18,9 @@ def to_global_id(type_name: str, pk: int | str) -> strawberry.ID:
     return strawberry.ID(base64.urlsafe_b64encode(raw).decode().rstrip("="))
 
 
+MAX_PK = 2**31 - 1
+
+
 def from_global_id(value: str) -> tuple[str, int] | None:
     """(type name, integer pk), or None for anything malformed."""
     if not value or len(value) > 100:
@@ -27,7 +30,9 @@ def from_global_id(value: str) -> tuple[str, int] | None:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
     type_name, _, pk = raw.partition(":")
-    if not type_name or not pk.isdigit() or len(pk) > 18:
+    # Primary keys are 32-bit INTEGER columns: anything larger names no row, and
+    # PostgreSQL would refuse it as a parameter rather than find nothing.
+    if not type_name or not pk.isdigit() or len(pk) > 10 or int(pk) > MAX_PK:
         return None
     return type_name, int(pk)
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import orjson
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import BigInteger, Select, TypeDecorator, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -36,22 +36,38 @@ def encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(orjson.dumps(tagged)).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, size: int) -> list[Any]:
+def decode_cursor(cursor: str, keys: Sequence[SortKey]) -> list[Any]:
+    """The sort-key values in `cursor`, each checked against its column.
+
+    A cursor comes from the client, so a value of the wrong type, a naive date
+    or an integer the column cannot hold is refused here rather than failing
+    in the database.
+    """
     try:
         raw = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        values: list[Any] = []
-        for tag, value in raw:
-            if tag == "d":
-                values.append(datetime.fromisoformat(value))
-            elif tag == "i":
-                values.append(int(value))
-            else:
-                values.append(str(value))
+        if not isinstance(raw, list) or len(raw) != len(keys):
+            raise InvalidCursor("invalid cursor")
+        return [_value(tag, value, key) for (tag, value), key in zip(raw, keys, strict=True)]
     except (binascii.Error, ValueError, TypeError, orjson.JSONDecodeError):
         raise InvalidCursor("invalid cursor") from None
-    if len(values) != size:
-        raise InvalidCursor("invalid cursor")
-    return values
+
+
+def _value(tag: str, value: Any, key: SortKey) -> Any:
+    column_type = key.column.type
+    if isinstance(column_type, TypeDecorator):
+        column_type = column_type.impl_instance
+    expected = column_type.python_type
+    if tag == "d" and expected is datetime and isinstance(value, str):
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is not None:
+            return parsed
+    elif tag == "i" and expected is int and type(value) is int:
+        bits = 63 if isinstance(column_type, BigInteger) else 31
+        if -(2**bits) <= value < 2**bits:
+            return value
+    elif tag == "s" and expected is str and isinstance(value, str):
+        return value
+    raise InvalidCursor("invalid cursor")
 
 
 @dataclass(frozen=True)
@@ -105,7 +121,7 @@ async def keyset_page(
     size, backwards = page_size(first, last)
     cursor = before if backwards else after
     if cursor is not None:
-        stmt = stmt.where(_seek(keys, decode_cursor(cursor, len(keys)), forward=not backwards))
+        stmt = stmt.where(_seek(keys, decode_cursor(cursor, keys), forward=not backwards))
     if backwards:
         order = [k.column.asc() if k.descending else k.column.desc() for k in keys]
     else:

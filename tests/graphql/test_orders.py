@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import httpx
+import orjson
+import pytest
 from sqlalchemy import delete, select
 from sqlmodel import col
 
@@ -283,11 +286,29 @@ async def test_orders_lists_only_the_viewers_orders(gql: GraphQLClient, rt: Runt
     assert numbers(data) == ["#ADA"]
 
 
-async def test_orders_refuses_a_cursor_it_did_not_issue(gql: GraphQLClient, rt: Runtime) -> None:
+def forged(value: object) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(value)).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "bogus",
+        forged([["d", "2026-01-01T00:00:00"], ["i", 5]]),  # a date with no time zone
+        forged([["i", 5], ["i", 5]]),  # a number where the date goes
+        forged([["d", "2026-01-01T00:00:00+00:00"], ["s", "5"]]),  # text for the id
+        forged([["d", "2026-01-01T00:00:00+00:00"], ["i", 2**40]]),  # past a 32-bit key
+        forged([["d", "2026-01-01T00:00:00+00:00"]]),  # too short
+        forged({"d": 1}),
+    ],
+)
+async def test_orders_refuses_a_cursor_it_did_not_issue(
+    gql: GraphQLClient, rt: Runtime, cursor: str
+) -> None:
     ada = await factories.customer(rt)
     await factories.order(rt, ada)
 
-    body = await gql(NUMBERS, {"after": "bogus"}, token=await factories.login(rt, ada))
+    body = await gql(NUMBERS, {"after": cursor}, token=await factories.login(rt, ada))
 
     assert body["errors"][0]["message"] == "Invalid cursor"
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

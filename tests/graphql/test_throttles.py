@@ -105,3 +105,24 @@ async def test_failed_verifications_per_account_per_day_are_limited(
     clock.advance(days=1)
     allowed = await gql.data(VERIFY, {"email": "ada@example.com", "code": code})
     assert allowed["verifyLoginCode"]["userErrors"] == [{"code": "CODE_EXPIRED"}]
+
+
+@pytest.mark.parametrize(
+    "settings_overrides", [{"login_requests_per_ip": 2, "trust_proxy_headers": True}]
+)
+async def test_behind_a_proxy_the_ip_limit_counts_the_address_the_proxy_saw(
+    gql: GraphQLClient, mailer: ConsoleEmailBackend
+) -> None:
+    """The client writes the left of X-Forwarded-For; our proxy appends the right."""
+    answers = []
+    for n in range(4):
+        forwarded = {"X-Forwarded-For": f"10.0.0.{n}, 198.51.100.7"}
+        body = await gql.data(REQUEST, {"email": f"user{n}@example.com"}, headers=forwarded)
+        answers.append([e["code"] for e in body["requestLoginCode"]["userErrors"]])
+    other = await gql.data(
+        REQUEST, {"email": "user9@example.com"}, headers={"X-Forwarded-For": "198.51.100.8"}
+    )
+
+    assert answers == [[], [], ["RATE_LIMITED"], ["RATE_LIMITED"]]
+    assert other["requestLoginCode"]["userErrors"] == []
+    assert len(mailer.sent) == 3
