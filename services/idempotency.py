@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from models.events import IdempotencyKey
+from services.errors import ServiceError
 from services.runtime import Runtime
 
 T = TypeVar("T")
@@ -92,7 +93,11 @@ async def run(
                 now=rt.clock.now(),
             )
             return result
-    except IntegrityError:
+    except (IntegrityError, ServiceError):
+        # A concurrent call with the same key may have won: either our key row
+        # hit the unique constraint, or the winner's committed change made our
+        # work refuse (e.g. the order is already cancelled). Either way the
+        # winner's result is the answer, if there is one.
         if not key:
             raise
         async with rt.db.read() as session:

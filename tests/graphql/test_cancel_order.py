@@ -270,6 +270,29 @@ async def test_concurrent_cancels_succeed_exactly_once(gql: GraphQLClient, rt: R
     assert (await stored_order(rt, order.id)).version == order.version + 1
 
 
+async def test_concurrent_cancels_with_one_key_all_get_the_first_result(
+    gql: GraphQLClient, rt: Runtime
+) -> None:
+    """A double click: the losers' updates find the order already cancelled, and
+    they answer with the winner's result rather than a refusal."""
+    await factories.set_flags(rt, order_cancellation_enabled=True)
+    ada = await factories.customer(rt)
+    token = await factories.login(rt, ada)
+    order = await factories.order(rt, ada)
+    variables = {"input": {"orderId": to_global_id("Order", order.id)}}
+    headers = {"Idempotency-Key": "double-click"}
+
+    results = await asyncio.gather(
+        *(gql.data(CANCEL, variables, token=token, headers=headers) for _ in range(4))
+    )
+
+    assert [r["cancelOrder"]["userErrors"] for r in results] == [[]] * 4
+    assert {r["cancelOrder"]["order"]["status"] for r in results} == {"CANCELLED"}
+    async with rt.db.read() as session:
+        assert await session.scalar(select(func.count()).select_from(OutboxEvent)) == 1
+    assert (await stored_order(rt, order.id)).version == order.version + 1
+
+
 async def test_cancel_order_needs_a_session(gql: GraphQLClient, rt: Runtime) -> None:
     await factories.set_flags(rt, order_cancellation_enabled=True)
     order = await factories.order(rt, await factories.customer(rt))
