@@ -85,9 +85,6 @@ async def request_login_code(rt: Runtime, *, email: str | None, phone: str | Non
 
     async with rt.db.transaction() as session:
         customer = await _customer_for(session, ident)
-        # An unknown phone number has nowhere to register: nothing is sent, same answer.
-        if ident.kind == "phone" and customer is None:
-            return
         code = await challenges.issue(
             rt,
             session,
@@ -95,6 +92,11 @@ async def request_login_code(rt: Runtime, *, email: str | None, phone: str | Non
             identifier=ident.value,
             customer_id=customer.id if customer else None,
         )
+        # An unknown phone number has nowhere to register, so nothing is sent. Its
+        # challenge is still kept, so that wrong guesses run into the same
+        # lockout and expiry as for a known number and reveal nothing.
+        if ident.kind == "phone" and customer is None:
+            return
         email_to = customer.email if customer else ident.value
         link = await _issue_magic_link(rt, session, email=email_to)
         shop_name = await _shop_name(session)

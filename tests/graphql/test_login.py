@@ -192,7 +192,26 @@ async def test_unknown_phone_gets_the_same_answer_and_nothing_is_sent(
     unknown = await gql.raw(REQUEST, {"phone": "+14155550199"})
     assert known.content == unknown.content
     assert [s.to for s in sms.sent] == ["+14155550123"]
-    assert await challenge(rt, "+14155550199") is None
+    assert [m.to for m in mailer.sent] == ["ada@example.com"]
+
+
+async def test_wrong_guesses_answer_alike_for_known_and_unknown_phones(
+    gql: GraphQLClient, rt: Runtime
+) -> None:
+    """Verification must not reveal whether a number belongs to an account."""
+    await factories.customer(rt, email="ada@example.com", phone="+14155550123")
+
+    async def guesses(phone: str) -> list[str]:
+        await gql.data(REQUEST, {"phone": phone})
+        answers = []
+        for _ in range(rt.settings.login_max_attempts + 1):
+            body = await gql.data(VERIFY, {"phone": phone, "code": "000000"})
+            answers.append(body["verifyLoginCode"]["userErrors"][0]["code"])
+        return answers
+
+    known, unknown = await guesses("+14155550123"), await guesses("+14155550199")
+
+    assert known == unknown == ["CODE_INVALID"] * 5 + ["TOO_MANY_ATTEMPTS"]
 
 
 async def test_bad_input_is_refused_with_a_field(gql: GraphQLClient) -> None:
