@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
@@ -38,7 +38,23 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "ok", "database": "ok"})
 
 
-_NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+# same-origin, not no-referrer: under no-referrer browsers send `Origin: null`
+# even with the page's own form, and the POST's origin check needs the real one.
+# The token in this page's URL still never leaves for another site.
+_NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "same-origin"}
+
+
+def _from_another_site(request: Request, public_url: str) -> bool:
+    """A browser form posted from a page that is not ours (login CSRF).
+
+    Browsers send Origin with every POST; a client that sends none is not a
+    browser carrying someone's cookies, so it is let through.
+    """
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    ours = urlsplit(public_url)
+    return origin.rstrip("/") != f"{ours.scheme}://{ours.netloc}"
 
 
 async def magic_link(request: Request) -> Response:
@@ -51,10 +67,17 @@ async def magic_link(request: Request) -> Response:
     if request.method == "GET":
         token = request.query_params.get("token", "")
         return HTMLResponse(template.render(token=token, error=None), headers=_NO_STORE)
+    rt = _runtime(request)
+    # Another site could post its owner's link and sign the visitor into that
+    # account, where they would then save their own cards and addresses.
+    if _from_another_site(request, rt.settings.public_url):
+        error = "This sign-in link must be opened from your email."
+        return HTMLResponse(
+            template.render(token=None, error=error), status_code=403, headers=_NO_STORE
+        )
     # A urlencoded form of one field: the standard library parses it.
     body = (await request.body())[:4096].decode("utf-8", "replace")
     token = parse_qs(body).get("token", [""])[0]
-    rt = _runtime(request)
     try:
         issued = await login.redeem_magic_link(
             rt,

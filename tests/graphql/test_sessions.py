@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from models.auth import CustomerSession, MagicLink
@@ -120,6 +121,32 @@ async def test_magic_link_is_stored_hashed(
     assert len(hashes) == 1 and token not in hashes[0]
 
 
+@pytest.mark.parametrize("origin", ["https://evil.example", "null"])
+async def test_link_page_refuses_a_post_from_another_site(
+    http: httpx.AsyncClient,
+    gql: GraphQLClient,
+    rt: Runtime,
+    mailer: ConsoleEmailBackend,
+    origin: str,
+) -> None:
+    """Login CSRF: a page elsewhere posting its owner's link to sign the visitor in."""
+    await gql.data(
+        'mutation { requestLoginCode(input: {email: "ada@example.com"}) { userErrors { code } } }'
+    )
+    token = link_token(mailer)
+
+    forged = await http.post("/auth/magic-link", data={"token": token}, headers={"Origin": origin})
+
+    assert forged.status_code == 403
+    assert "opened from your email" in forged.text
+    assert await sessions_of(rt) == 0
+    # The link itself is untouched and still signs in from our own page.
+    own = await http.post(
+        "/auth/magic-link", data={"token": token}, headers={"Origin": "http://testserver"}
+    )
+    assert own.status_code == 303
+
+
 async def test_link_page_get_does_not_consume_and_post_signs_in_once(
     http: httpx.AsyncClient, gql: GraphQLClient, rt: Runtime, mailer: ConsoleEmailBackend
 ) -> None:
@@ -135,7 +162,10 @@ async def test_link_page_get_does_not_consume_and_post_signs_in_once(
         assert '<form method="post"' in page.text and token in page.text
     assert await sessions_of(rt) == 0
 
-    posted = await http.post("/auth/magic-link", data={"token": token})
+    # Posted by the page's own form, as a browser does it.
+    posted = await http.post(
+        "/auth/magic-link", data={"token": token}, headers={"Origin": "http://testserver"}
+    )
     assert posted.status_code == 303
     location = posted.headers["location"]
     assert location.startswith("https://shop.example/account/authenticate#")
