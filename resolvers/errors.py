@@ -23,16 +23,21 @@ def _empty_fields(payload_type: Any) -> dict[str, Any]:
     }
 
 
-async def payload(payload_type: Callable[..., P], work: Awaitable[dict[str, Any]]) -> P:
+async def payload(
+    payload_type: Callable[..., P],
+    work: Awaitable[dict[str, Any]],
+    *,
+    refused: Callable[[ServiceError], dict[str, Any]] | None = None,
+) -> P:
     """Run a service call; a `ServiceError` becomes the payload's one userError.
 
-    Every other field of the payload is empty on refusal. The service raised
-    inside its transaction, so nothing it wrote survives.
+    Every other field of the payload is empty on refusal, except what `refused`
+    fills in from the error (e.g. which items made buyAgain refuse). The service
+    raised inside its transaction, so nothing it wrote survives.
     """
     try:
         fields = await work
     except ServiceError as error:
-        return payload_type(
-            user_errors=[UserError.from_service(error)], **_empty_fields(payload_type)
-        )
+        fields = {**_empty_fields(payload_type), **(refused(error) if refused else {})}
+        return payload_type(user_errors=[UserError.from_service(error)], **fields)
     return payload_type(user_errors=[], **fields)

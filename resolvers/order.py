@@ -32,6 +32,7 @@ from schema.order import (
 )
 from schema.pagination import PageInfo
 from services import order_actions, orders
+from services.errors import ServiceError
 from services.pagination import InvalidCursor, Page
 
 
@@ -98,6 +99,10 @@ async def fetch_order(info: Info, pk: int) -> Order | None:
     return Order.from_row(row)
 
 
+def line_items(rows: list[LineRow], currency_code: str) -> list[OrderLineItem]:
+    return [OrderLineItem.from_row(row, currency_code) for row in rows]
+
+
 @strawberry.type
 class OrderMutations:
     @strawberry.mutation(
@@ -119,13 +124,15 @@ class OrderMutations:
             ctx.loaders.cart_lines_by_cart_id.prime(result.cart.id, result.lines)
             return {
                 "cart": cart_from_row(info, result.cart),
-                "unavailable_line_items": [
-                    OrderLineItem.from_row(line, result.currency_code)
-                    for line in result.unavailable
-                ],
+                "unavailable_line_items": line_items(result.unavailable, result.currency_code),
             }
 
-        return await payload(BuyAgainPayload, work())
+        def refused(error: ServiceError) -> dict[str, object]:
+            if isinstance(error, order_actions.NothingAvailable):
+                return {"unavailable_line_items": line_items(error.lines, error.currency_code)}
+            return {}
+
+        return await payload(BuyAgainPayload, work(), refused=refused)
 
     @strawberry.mutation(
         description="Cancel an open, unfulfilled order, if the store allows it. "

@@ -32,6 +32,15 @@ class BuyAgainResult:
     currency_code: str
 
 
+class NothingAvailable(ServiceError):
+    """buyAgain's refusal when no line can go into a cart; says which lines."""
+
+    def __init__(self, lines: list[OrderLineItem], currency_code: str) -> None:
+        super().__init__("NOT_ALLOWED_IN_STATE", "None of these items are available.", ["orderId"])
+        self.lines = lines
+        self.currency_code = currency_code
+
+
 def checkout_url(rt: Runtime, cart: Cart) -> str:
     # The template may name the cart `{cart_id}` or `{token}`; both are the public token.
     return rt.settings.checkout_url_template.format_map(
@@ -86,18 +95,18 @@ async def buy_again(
         order = await owned_order(session, customer_id=customer_id, order_id=order_id)
         assert order.id is not None
         quantities: dict[int, int] = {}
-        unavailable: list[int] = []
+        unavailable: list[OrderLineItem] = []
         for line, can_buy in await _lines_with_availability(session, order.id):
-            assert line.id is not None
             if can_buy and line.variant_id is not None:
                 # A variant bought on two lines becomes one cart line.
                 quantities[line.variant_id] = quantities.get(line.variant_id, 0) + line.quantity
             else:
-                unavailable.append(line.id)
+                unavailable.append(line)
         if not quantities:
-            raise ServiceError(
-                "NOT_ALLOWED_IN_STATE", "None of these items are available.", ["orderId"]
-            )
+            # Detached, the rows keep their values through the rollback that follows.
+            for line in unavailable:
+                session.expunge(line)
+            raise NothingAvailable(unavailable, order.currency_code)
         cart = Cart(
             customer_id=customer_id,
             source_order_id=order.id,
@@ -116,7 +125,7 @@ async def buy_again(
             "cart_id": cart.id,
             "order_id": order.id,
             "currency_code": order.currency_code,
-            "unavailable_line_item_ids": unavailable,
+            "unavailable_line_item_ids": [line.id for line in unavailable],
         }
 
     result = await idempotency.run(

@@ -178,7 +178,11 @@ async def test_buy_again_refuses_when_nothing_is_available_and_creates_nothing(
     )
 
     assert data["buyAgain"]["cart"] is None
-    assert data["buyAgain"]["unavailableLineItems"] == []
+    # The refusal says which lines, as a partial success would.
+    assert [
+        (item["title"], item["variantTitle"], item["quantity"])
+        for item in data["buyAgain"]["unavailableLineItems"]
+    ] == [(sold_out.title, "12 oz", 1), ("Retired Blend", "8 oz", 1)]
     assert data["buyAgain"]["userErrors"] == [
         {
             "code": "NOT_ALLOWED_IN_STATE",
