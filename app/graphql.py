@@ -70,5 +70,11 @@ class GraphQLApp(GraphQL[Context, None]):
             if isinstance(context, Context):
                 await context.loaders.settle()
 
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson refuses lone surrogates ("\ud800"), which the standard library
+        # accepts and which no database can store; its error is a
+        # JSONDecodeError, so the client gets Strawberry's 400.
+        return orjson.loads(data)
+
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

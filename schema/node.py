@@ -30,9 +30,12 @@ def from_global_id(value: str) -> tuple[str, int] | None:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
     type_name, _, pk = raw.partition(":")
-    # Primary keys are 32-bit INTEGER columns: anything larger names no row, and
+    # ASCII digits only: "²".isdigit() is true, but int() refuses it. Primary
+    # keys are 32-bit INTEGER columns: anything larger names no row, and
     # PostgreSQL would refuse it as a parameter rather than find nothing.
-    if not type_name or not pk.isdigit() or len(pk) > 10 or int(pk) > MAX_PK:
+    if not type_name or not (pk.isascii() and pk.isdigit()) or len(pk) > 10:
+        return None
+    if int(pk) > MAX_PK:
         return None
     return type_name, int(pk)
 

@@ -10,7 +10,7 @@ import base64
 import binascii
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import orjson
@@ -48,7 +48,7 @@ def decode_cursor(cursor: str, keys: Sequence[SortKey]) -> list[Any]:
         if not isinstance(raw, list) or len(raw) != len(keys):
             raise InvalidCursor("invalid cursor")
         return [_value(tag, value, key) for (tag, value), key in zip(raw, keys, strict=True)]
-    except (binascii.Error, ValueError, TypeError, orjson.JSONDecodeError):
+    except (binascii.Error, ValueError, TypeError, OverflowError, orjson.JSONDecodeError):
         raise InvalidCursor("invalid cursor") from None
 
 
@@ -60,12 +60,15 @@ def _value(tag: str, value: Any, key: SortKey) -> Any:
     if tag == "d" and expected is datetime and isinstance(value, str):
         parsed = datetime.fromisoformat(value)
         if parsed.tzinfo is not None:
-            return parsed
+            # In UTC now: a date at the edge of the calendar overflows here, not
+            # when the database driver converts it.
+            return parsed.astimezone(UTC)
     elif tag == "i" and expected is int and type(value) is int:
         bits = 63 if isinstance(column_type, BigInteger) else 31
         if -(2**bits) <= value < 2**bits:
             return value
-    elif tag == "s" and expected is str and isinstance(value, str):
+    elif tag == "s" and expected is str and isinstance(value, str) and "\x00" not in value:
+        # (PostgreSQL refuses NUL in text, so no row could sort there anyway.)
         return value
     raise InvalidCursor("invalid cursor")
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+
+import orjson
+import pytest
 from sqlalchemy import delete, update
 
 from models.catalog import Product, ProductVariant
@@ -156,10 +160,20 @@ async def test_products_paginates_by_title_then_id_without_gaps(
     assert len(set(ids)) == 5
 
 
-async def test_products_refuses_a_cursor_it_did_not_issue(gql: GraphQLClient, rt: Runtime) -> None:
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not-a-cursor",
+        # A title with a NUL byte, which PostgreSQL would refuse as a parameter.
+        base64.urlsafe_b64encode(orjson.dumps([["s", "a\u0000b"], ["i", 1]])).decode(),
+    ],
+)
+async def test_products_refuses_a_cursor_it_did_not_issue(
+    gql: GraphQLClient, rt: Runtime, cursor: str
+) -> None:
     await factories.product(rt)
 
-    body = await gql(PRODUCTS, {"after": "not-a-cursor"})
+    body = await gql(PRODUCTS, {"after": cursor})
 
     assert body["errors"][0]["message"] == "Invalid cursor"
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

@@ -298,6 +298,8 @@ def forged(value: object) -> str:
         forged([["i", 5], ["i", 5]]),  # a number where the date goes
         forged([["d", "2026-01-01T00:00:00+00:00"], ["s", "5"]]),  # text for the id
         forged([["d", "2026-01-01T00:00:00+00:00"], ["i", 2**40]]),  # past a 32-bit key
+        forged([["d", "0001-01-01T00:00:00+05:00"], ["i", 1]]),  # before year 1 in UTC
+        forged([["d", "9999-12-31T23:59:59-05:00"], ["i", 1]]),  # after year 9999 in UTC
         forged([["d", "2026-01-01T00:00:00+00:00"]]),  # too short
         forged({"d": 1}),
     ],

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import logging
 
 import httpx
@@ -111,6 +113,31 @@ async def test_only_json_bodies_are_accepted(http: httpx.AsyncClient, content_ty
         headers={"Content-Type": content_type},
     )
     assert response.status_code == 415
+
+
+@pytest.mark.parametrize("method", ["POST", "GET"])
+async def test_a_lone_surrogate_in_variables_is_a_bad_request(
+    http: httpx.AsyncClient, rt: Runtime, method: str
+) -> None:
+    """JSON allows "\ud800" but UTF-8, and so every database, cannot hold it."""
+    token = await factories.login(rt, await factories.customer(rt))
+    query = "query($q: String) { shop { products(query: $q) { edges { cursor } } } }"
+    variables = '{"q": "a\\ud800b"}'
+    headers = {"Authorization": f"Bearer {token}"}
+    if method == "POST":
+        body = f'{{"query": {json.dumps(query)}, "variables": {variables}}}'
+        response = await http.post(
+            "/graphql",
+            content=body.encode(),
+            headers={**headers, "Content-Type": "application/json"},
+        )
+    else:
+        response = await http.get(
+            "/graphql", params={"query": query, "variables": variables}, headers=headers
+        )
+
+    assert response.status_code == 400
+    assert "Unable to parse" in response.text
 
 
 async def test_json_with_charset_is_accepted(http: httpx.AsyncClient) -> None:
@@ -235,7 +262,9 @@ async def test_node_returns_only_what_the_viewer_owns(gql: GraphQLClient, rt: Ru
         "id": own,
         "email": ada.email,
     }
-    for foreign in (bobs, "Q3VzdG9tZXI6OTk5OTk", "garbage!!", ""):
+    # Customer:99999, garbage, empty, and Customer:² (a digit to isdigit(), not to int()).
+    superscript = base64.urlsafe_b64encode("Customer:²".encode()).decode()
+    for foreign in (bobs, "Q3VzdG9tZXI6OTk5OTk", "garbage!!", "", superscript):
         assert (await gql.data(query, {"id": foreign}, token=token))["node"] is None
     assert (await gql.data(query, {"id": own}))["node"] is None
 
