@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     max_query_aliases: int = Field(default=30, ge=1)
     max_query_tokens: int = Field(default=2_000, ge=100)
     max_query_cost: int = Field(default=5_000, ge=10)
+    # Fields selected once fragments are expanded (a fragment spread twice counts twice).
+    max_query_fields: int = Field(default=1_000, ge=10)
     max_body_bytes: int = Field(default=100_000, ge=1_000)
 
     @field_validator("public_url", "storefront_url")

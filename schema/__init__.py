@@ -22,7 +22,6 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         MaxTokensLimiter,
         ParserCache,
         QueryDepthLimiter,
-        ValidationCache,
     )
     from strawberry.schema.config import StrawberryConfig
     from strawberry.tools import merge_types
@@ -36,7 +35,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     from resolvers.query import Query
     from resolvers.ticket import TicketMutations
     from schema.errors_log import LoggingSchema, MaskInternalErrors
-    from schema.limits import QueryCostLimiter
+    from schema.limits import LimitedValidationCache, QueryCostLimiter, QuerySizeLimiter
 
     settings = settings or Settings(app_env="development")
     query = merge_types("Query", (Query,))
@@ -56,7 +55,9 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         partial(ParserCache, maxsize=256),
         partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
         partial(MaxAliasesLimiter, max_alias_count=settings.max_query_aliases),
-        partial(ValidationCache, maxsize=256),
+        # Before validation: the one limit that is linear in the document.
+        partial(QuerySizeLimiter, max_fields=settings.max_query_fields),
+        partial(LimitedValidationCache, maxsize=256),
         partial(QueryCostLimiter, max_cost=settings.max_query_cost),
         MaskInternalErrors,
     ]

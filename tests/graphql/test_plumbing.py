@@ -82,6 +82,53 @@ async def test_cost_limit_direct_and_through_fragments(gql: GraphQLClient) -> No
         assert body["extensions"]["cost"]["requestedQueryCost"] == 12
 
 
+@pytest.mark.parametrize("settings_overrides", [{"max_query_cost": 50}])
+async def test_cost_counts_the_variables_sent_not_only_their_defaults(
+    gql: GraphQLClient, rt: Runtime
+) -> None:
+    token = await factories.login(rt, await factories.customer(rt))
+    query = """query($f: Int = 0) { me { orders(first: $f) {
+      edges { node { lineItems { variant { product { id } } } } } } } }"""
+
+    small = await gql(query, {"f": 1}, token=token)
+    large = await gql(query, {"f": 30}, token=token)
+
+    # me, orders, then per order: edges, node, lineItems, variant, product.
+    assert small["extensions"]["cost"]["requestedQueryCost"] == 2 + 1 * 5
+    assert large["data"] is None
+    assert error_codes(large) == ["QUERY_TOO_COSTLY"]
+    assert large["extensions"]["cost"]["requestedQueryCost"] == 2 + 30 * 5
+
+
+def fragment_bomb(levels: int) -> str:
+    """Each fragment spreads the next twice: 2**levels fields in a few hundred bytes."""
+    spreads = " ".join(
+        f"fragment F{n} on Shop {{ ...F{n + 1} ...F{n + 1} }}" for n in range(levels)
+    )
+    return f"{{ shop {{ ...F0 }} }} {spreads} fragment F{levels} on Shop {{ name }}"
+
+
+async def test_fragments_that_multiply_are_refused_before_validation(gql: GraphQLClient) -> None:
+    """Refused by counting once per fragment: the depth, alias and cost rules
+    would otherwise walk all 2**18 expanded fields, blocking the process."""
+    bomb = fragment_bomb(18)
+    assert len(bomb) < 1_000
+
+    body = await gql(bomb)
+
+    assert body["data"] is None
+    assert error_codes(body) == ["QUERY_TOO_LARGE"]
+    assert "selects 262145 fields" in body["errors"][0]["message"]  # shop + 2**18 names
+
+
+@pytest.mark.parametrize("settings_overrides", [{"max_query_fields": 10}])
+async def test_field_limit_counts_each_spread_of_a_fragment(gql: GraphQLClient) -> None:
+    assert "errors" not in await gql(fragment_bomb(3))  # shop and 8 names: 9 fields
+    body = await gql(fragment_bomb(4))  # shop and 16 names
+
+    assert error_codes(body) == ["QUERY_TOO_LARGE"]
+
+
 # -- transport ----------------------------------------------------------------
 
 
