@@ -46,6 +46,8 @@ class IdempotencyKey(SQLModel, table=True):
     )
     operation: str = Field(max_length=60)
     key: str = Field(max_length=200)
+    # SHA-256 of what the first call asked for; a reuse with other input is refused.
+    request_hash: str | None = Field(default=None, max_length=64)
     # What the first call produced, e.g. {"cart_id": 7}.
     result: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(

@@ -23,7 +23,7 @@ from models.customer import Customer
 from services.errors import ServiceError
 from services.pagination import Page, SortKey, keyset_page
 from services.runtime import Runtime
-from services.validation import parse_phone
+from services.validation import parse_phone, refuse_control_characters
 
 MAX_ADDRESSES = 50
 
@@ -53,10 +53,14 @@ NO_POSTAL_CODE = frozenset({
 })
 # fmt: on
 
-_US_ZIP = re.compile(r"(\d{5})-?(\d{4})?")
+# [0-9], not \d: \d also matches other scripts' digits ("١٢٣٤٥"), which no carrier reads.
+_US_ZIP = re.compile(r"([0-9]{5})-?([0-9]{4})?")
 # Canada Post never uses D F I O Q U, nor W Z in first position.
-_CA_POSTAL = re.compile(r"([ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]) ?(\d[ABCEGHJ-NPRSTV-Z]\d)")
-_COUNTRY = re.compile(r"[A-Z]{2}")
+_CA_POSTAL = re.compile(
+    r"([ABCEGHJ-NPRSTVXY][0-9][ABCEGHJ-NPRSTV-Z]) ?([0-9][ABCEGHJ-NPRSTV-Z][0-9])"
+)
+# Matched before upper-casing: "ß" and the long s have ASCII capitals ("SS", "S").
+_COUNTRY = re.compile(r"[A-Za-z]{2}")
 
 KINDS = {"SHIPPING": "is_default_shipping", "BILLING": "is_default_billing"}
 
@@ -71,7 +75,6 @@ def _postal_code(value: str | None, country: str, field: list[str]) -> str | Non
         if country in NO_POSTAL_CODE:
             return None
         raise ServiceError("INVALID", "Enter a postal code.", field)
-    value = value.upper()
     if country == "US":
         if not (match := _US_ZIP.fullmatch(value)):
             raise ServiceError("INVALID", "Enter a ZIP code like 12345 or 12345-6789.", field)
@@ -99,7 +102,10 @@ def clean_address(
     for name in ADDRESS_FIELDS:
         value = raw.get(name)
         if value is not None:
-            value = value.strip() or None
+            value = refuse_control_characters(value.strip(), field(name)) or None
+        if value is not None and name == "postal_code":
+            # Before the length check: upper-casing can lengthen text ("ß" -> "SS").
+            value = value.upper()
         if value is not None and len(value) > MAX_LENGTHS[name]:
             raise ServiceError(
                 "INVALID", f"Must be at most {MAX_LENGTHS[name]} characters.", field(name)
@@ -110,8 +116,9 @@ def clean_address(
         raise ServiceError("INVALID", "Enter a street address.", field("line1"))
     if values["city"] is None:
         raise ServiceError("INVALID", "Enter a city.", field("city"))
-    country = (values["country_code"] or "").upper()
-    if not _COUNTRY.fullmatch(country) or pycountry.countries.get(alpha_2=country) is None:
+    typed_country = values["country_code"] or ""
+    country = typed_country.upper()
+    if not _COUNTRY.fullmatch(typed_country) or pycountry.countries.get(alpha_2=country) is None:
         raise ServiceError(
             "INVALID", "Enter a two-letter ISO country code, e.g. US.", field("country_code")
         )

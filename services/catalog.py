@@ -9,6 +9,7 @@ from models.catalog import Product
 from services.errors import ServiceError
 from services.pagination import Page, SortKey, keyset_page
 from services.runtime import Runtime
+from services.validation import refuse_control_characters
 
 # Long enough for any product title; stops a client from sending a page of text to LIKE.
 MAX_QUERY_LENGTH = 100
@@ -25,10 +26,11 @@ async def search_products(
 ) -> Page[Product]:
     """Active products by title (case-insensitive substring), ordered by title then id.
 
-    Raises `ServiceError` for an over-long query and `InvalidCursor` for a bad cursor.
+    Raises `ServiceError` for an over-long query or one holding control characters,
+    and `InvalidCursor` for a bad cursor.
     """
     stmt = select(Product).where(col(Product.active).is_(True))
-    text = (query or "").strip()
+    text = refuse_control_characters((query or "").strip(), ["query"])
     if len(text) > MAX_QUERY_LENGTH:
         raise ServiceError("INVALID", f"Search at most {MAX_QUERY_LENGTH} characters.", ["query"])
     if text:

@@ -4,11 +4,16 @@ Usage inside the mutation's transaction:
 
     async with rt.db.transaction() as session:
         if (seen := await idempotency.replay(session, customer_id=..., operation="buyAgain",
-                                              key=key)) is not None:
+                                              key=key, request=...)) is not None:
             return <rebuild the result from `seen`>
         ... do the work ...
         await idempotency.remember(session, customer_id=..., operation="buyAgain", key=key,
-                                   result={"cart_id": cart.id}, now=rt.clock.now())
+                                   request=..., result={"cart_id": cart.id}, now=rt.clock.now())
+
+`request` is what the call asked for (ids and values, JSON-able). A key sent
+again with a different request is refused rather than answered with the first
+call's result, as payment APIs do: the client has a bug, and pretending the
+second request succeeded would hide it.
 
 The stored row commits with the work or not at all. Two concurrent calls with
 one key: the second insert violates the unique constraint and its whole
@@ -17,10 +22,12 @@ transaction rolls back; `run` then replays the winner's result.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import hashlib
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,18 +40,40 @@ from services.runtime import Runtime
 T = TypeVar("T")
 
 
+def fingerprint(request: Mapping[str, Any]) -> str:
+    """A stable digest of what a call asked for."""
+    encoded = orjson.dumps(request, option=orjson.OPT_SORT_KEYS, default=str)
+    return hashlib.sha256(encoded).hexdigest()
+
+
 async def replay(
-    session: AsyncSession, *, customer_id: int, operation: str, key: str | None
+    session: AsyncSession,
+    *,
+    customer_id: int,
+    operation: str,
+    key: str | None,
+    request: Mapping[str, Any],
 ) -> dict[str, Any] | None:
+    """The first call's result for this key, or None; refuses a key reused for other input."""
     if not key:
         return None
-    return await session.scalar(
-        select(col(IdempotencyKey.result)).where(
-            col(IdempotencyKey.customer_id) == customer_id,
-            col(IdempotencyKey.operation) == operation,
-            col(IdempotencyKey.key) == key,
+    row = (
+        await session.execute(
+            select(col(IdempotencyKey.result), col(IdempotencyKey.request_hash)).where(
+                col(IdempotencyKey.customer_id) == customer_id,
+                col(IdempotencyKey.operation) == operation,
+                col(IdempotencyKey.key) == key,
+            )
         )
-    )
+    ).first()
+    if row is None:
+        return None
+    result, request_hash = row
+    if request_hash is not None and request_hash != fingerprint(request):
+        raise ServiceError(
+            "INVALID", "This Idempotency-Key was already used for a different request."
+        )
+    return dict(result)
 
 
 async def remember(
@@ -53,6 +82,7 @@ async def remember(
     customer_id: int,
     operation: str,
     key: str | None,
+    request: Mapping[str, Any],
     result: dict[str, Any],
     now: datetime,
 ) -> None:
@@ -60,7 +90,12 @@ async def remember(
         return
     session.add(
         IdempotencyKey(
-            customer_id=customer_id, operation=operation, key=key, result=result, created_at=now
+            customer_id=customer_id,
+            operation=operation,
+            key=key,
+            request_hash=fingerprint(request),
+            result=result,
+            created_at=now,
         )
     )
     await session.flush()
@@ -72,6 +107,7 @@ async def run(
     customer_id: int,
     operation: str,
     key: str | None,
+    request: Mapping[str, Any],
     work: Callable[[AsyncSession], Awaitable[dict[str, Any]]],
 ) -> dict[str, Any]:
     """Run `work` in one transaction, once per key; replays return the first result.
@@ -80,7 +116,9 @@ async def run(
     """
     try:
         async with rt.db.transaction() as session:
-            seen = await replay(session, customer_id=customer_id, operation=operation, key=key)
+            seen = await replay(
+                session, customer_id=customer_id, operation=operation, key=key, request=request
+            )
             if seen is not None:
                 return seen
             result = await work(session)
@@ -89,6 +127,7 @@ async def run(
                 customer_id=customer_id,
                 operation=operation,
                 key=key,
+                request=request,
                 result=result,
                 now=rt.clock.now(),
             )
@@ -101,7 +140,9 @@ async def run(
         if not key:
             raise
         async with rt.db.read() as session:
-            seen = await replay(session, customer_id=customer_id, operation=operation, key=key)
+            seen = await replay(
+                session, customer_id=customer_id, operation=operation, key=key, request=request
+            )
         if seen is None:
             raise
         return seen

@@ -19,6 +19,7 @@ from services.errors import ServiceError
 from services.order_rules import can_cancel
 from services.orders import owned_order
 from services.runtime import Runtime
+from services.validation import refuse_control_characters
 
 MAX_REASON_LENGTH = 500
 
@@ -129,23 +130,19 @@ async def buy_again(
         }
 
     result = await idempotency.run(
-        rt, customer_id=customer_id, operation="buyAgain", key=idempotency_key, work=work
+        rt,
+        customer_id=customer_id,
+        operation="buyAgain",
+        key=idempotency_key,
+        request={"order_id": order_id},
+        work=work,
     )
-    _check_same_order(result, order_id)
     async with rt.db.read() as session:
         return await _rebuild(session, result)
 
 
-def _check_same_order(result: dict[str, Any], order_id: int | None) -> None:
-    """A key replayed for a different order must not hand back the first order's result."""
-    if result.get("order_id") != order_id:
-        raise ServiceError(
-            "INVALID", "This Idempotency-Key was already used for a different order.", ["orderId"]
-        )
-
-
 def _reason(value: str | None) -> str | None:
-    reason = (value or "").strip()
+    reason = refuse_control_characters((value or "").strip(), ["reason"], allow_newlines=True)
     if len(reason) > MAX_REASON_LENGTH:
         raise ServiceError(
             "INVALID", f"Keep the reason to {MAX_REASON_LENGTH} characters or fewer.", ["reason"]
@@ -212,9 +209,13 @@ async def cancel_order(
         return {"order_id": order.id}
 
     result = await idempotency.run(
-        rt, customer_id=customer_id, operation="cancelOrder", key=idempotency_key, work=work
+        rt,
+        customer_id=customer_id,
+        operation="cancelOrder",
+        key=idempotency_key,
+        request={"order_id": order_id, "reason": text},
+        work=work,
     )
-    _check_same_order(result, order_id)
     async with rt.db.read() as session:
         order = await session.get(Order, result["order_id"])
     assert order is not None

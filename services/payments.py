@@ -115,9 +115,14 @@ async def add_payment_method(
     snapshot = (
         None if billing_address is None else clean_address(billing_address, path=["billingAddress"])
     )
+    request = {"token": token, "billing_address": snapshot, "make_default": make_default}
     async with rt.db.read() as session:
         seen = await idempotency.replay(
-            session, customer_id=customer_id, operation="addPaymentMethod", key=idempotency_key
+            session,
+            customer_id=customer_id,
+            operation="addPaymentMethod",
+            key=idempotency_key,
+            request=request,
         )
         if seen is None:
             # Checked before the gateway call too, so a full wallet vaults nothing.
@@ -162,6 +167,7 @@ async def add_payment_method(
             customer_id=customer_id,
             operation="addPaymentMethod",
             key=idempotency_key,
+            request=request,
             work=work,
         )
     async with rt.db.read() as session:

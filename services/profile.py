@@ -22,7 +22,12 @@ from models.shop import Shop
 from services.errors import ServiceError
 from services.mail import send_template
 from services.runtime import Runtime
-from services.validation import normalize_email, normalize_language, parse_phone
+from services.validation import (
+    normalize_email,
+    normalize_language,
+    parse_phone,
+    refuse_control_characters,
+)
 
 EMAIL_CHANGE = "email_change"
 # How a consent change is recorded when the customer makes it here.
@@ -41,6 +46,8 @@ def _clean_profile(changes: Mapping[str, str | None]) -> dict[str, str | None]:
     for name in ("first_name", "last_name"):
         if name in changes:
             value = (changes[name] or "").strip() or None
+            if value is not None:
+                refuse_control_characters(value, [_camel(name)])
             if value is not None and len(value) > NAME_MAX_LENGTH:
                 raise ServiceError(
                     "INVALID", f"Must be at most {NAME_MAX_LENGTH} characters.", [_camel(name)]

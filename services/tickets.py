@@ -19,6 +19,7 @@ from services import idempotency
 from services.errors import ServiceError
 from services.pagination import Page, SortKey, keyset_page
 from services.runtime import Runtime
+from services.validation import refuse_control_characters
 
 SUBJECT_MAX = 200
 MESSAGE_MAX = 5000
@@ -38,7 +39,9 @@ async def _require_support(session: AsyncSession) -> None:
 
 
 def _text(value: str, *, field: str, limit: int, what: str) -> str:
-    value = value.strip()
+    # A message may span lines; the subject is one line.
+    multiline = field == "message"
+    value = refuse_control_characters(value.strip(), [field], allow_newlines=multiline)
     if not value:
         raise ServiceError("INVALID", f"Enter a {what}.", [field])
     if len(value) > limit:
@@ -152,8 +155,19 @@ async def create_ticket(
         await session.flush()
         return {"ticket_id": ticket.id}
 
+    request = {
+        "subject": subject,
+        "message": message,
+        "order_id": order_id,
+        "subscription_id": subscription_id,
+    }
     result = await idempotency.run(
-        rt, customer_id=customer_id, operation="createTicket", key=idempotency_key, work=work
+        rt,
+        customer_id=customer_id,
+        operation="createTicket",
+        key=idempotency_key,
+        request=request,
+        work=work,
     )
     async with rt.db.read() as session:
         row = await session.get(Ticket, int(result["ticket_id"]))

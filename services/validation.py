@@ -1,7 +1,9 @@
-"""Normalising what customers type: emails, phone numbers, languages."""
+"""Normalising what customers type: emails, phone numbers, languages, free text."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import phonenumbers
@@ -14,6 +16,32 @@ SMS_REGIONS = frozenset({"US", "CA"})
 
 # Languages the portal is translated into (BCP 47). English is the fallback.
 SUPPORTED_LANGUAGES = ("en", "en-US", "en-GB", "en-CA", "fr", "fr-CA", "es", "de")
+
+
+# C0 control characters and DEL. Nobody types them; PostgreSQL refuses NUL in a text
+# column (the whole statement fails), SQLite stores it, and the others corrupt what
+# merchants see in e-mails, exports and admin screens.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# The same, less tab and line breaks (\n, and the \r of Windows' \r\n), for text
+# that may span lines.
+_CONTROL_EXCEPT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def refuse_control_characters(
+    value: str, field: Sequence[str], *, allow_newlines: bool = False
+) -> str:
+    """`value` unchanged, or INVALID on `field` if it holds a control character.
+
+    Line breaks and tabs pass only with `allow_newlines` (messages, reasons).
+    """
+    if allow_newlines:
+        if _CONTROL_EXCEPT_LINES.search(value):
+            message = "Remove control characters; only line breaks and tabs are allowed."
+            raise ServiceError("INVALID", message, field)
+    elif _CONTROL.search(value):
+        message = "Use one line, without tabs, line breaks or other control characters."
+        raise ServiceError("INVALID", message, field)
+    return value
 
 
 @dataclass(frozen=True)

@@ -237,6 +237,15 @@ INVALID = [
     ({"firstName": "x" * 101}, "firstName"),
     ({"phone": "12"}, "phone"),
     ({"phone": "+1 415 555"}, "phone"),
+    # Upper-casing "ß" gives "SS": 20 characters typed, 40 to store.
+    ({"countryCode": "GB", "postalCode": "ß" * 20}, "postalCode"),
+    # Digits of other scripts match a regex's \d but are no postal code.
+    ({"postalCode": "١٢٣٤٥"}, "postalCode"),
+    ({"postalCode": "12345-١٢٣٤"}, "postalCode"),
+    ({"countryCode": "CA", "postalCode": "K1A \u0660B1"}, "postalCode"),
+    # Non-ASCII letters whose capitals are ASCII ("SS" is South Sudan, "US"...).
+    ({"countryCode": "ß"}, "countryCode"),
+    ({"countryCode": "u\u017f"}, "countryCode"),
 ]
 
 

@@ -233,6 +233,33 @@ async def test_idempotency_key_replay_returns_the_same_card(
         assert len((await session.scalars(select(IdempotencyKey))).all()) == 1
 
 
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"gatewayToken": "tok_chargeDeclined"},
+        {"gatewayToken": "tok_mastercard"},
+        {"makeDefault": True},
+    ],
+)
+async def test_a_key_reused_with_other_input_is_refused(
+    gql: GraphQLClient, rt: Runtime, changed: dict[str, Any]
+) -> None:
+    """Not the first card handed back as if this request had succeeded."""
+    _, token = await _viewer(rt)
+    headers = {"Idempotency-Key": "card-1"}
+    await gql.data(ADD, {"input": {"gatewayToken": "tok_visa"}}, token=token, headers=headers)
+    before = await _cards(rt)
+
+    data = await gql.data(
+        ADD, {"input": {"gatewayToken": "tok_visa", **changed}}, token=token, headers=headers
+    )
+
+    result = data["addPaymentMethod"]
+    assert result["paymentMethod"] is None
+    assert [(e["code"], e["field"]) for e in result["userErrors"]] == [("INVALID", None)]
+    assert await _cards(rt) == before
+
+
 async def test_cards_list_the_default_first_then_newest(gql: GraphQLClient, rt: Runtime) -> None:
     # given
     customer, token = await _viewer(rt)

@@ -200,6 +200,27 @@ async def test_idempotency_key_replay_returns_the_same_ticket(
     assert (len(tickets), len(messages), len(events)) == (2, 2, 2)
 
 
+@pytest.mark.parametrize(
+    "changed",
+    [{"subject": "Another question"}, {"message": "Different words"}, {"subject": " "}],
+)
+async def test_a_key_reused_with_other_input_is_refused(
+    gql: GraphQLClient, rt: Runtime, changed: dict[str, Any]
+) -> None:
+    """Not the first ticket handed back, nor the new input's own checks skipped."""
+    _, token = await _viewer(rt)
+    headers = {"Idempotency-Key": "k1"}
+    original = {"subject": "Hi", "message": "Double click"}
+    await gql.data(CREATE, {"input": original}, token=token, headers=headers)
+    before = await _state(rt)
+
+    data = await gql.data(CREATE, {"input": {**original, **changed}}, token=token, headers=headers)
+
+    assert data["createTicket"]["ticket"] is None
+    assert _errors(data["createTicket"]) == [("INVALID", None)]
+    assert await _state(rt) == before
+
+
 async def test_reply_reopens_a_pending_ticket_and_keeps_messages_in_order(
     gql: GraphQLClient, rt: Runtime
 ) -> None:

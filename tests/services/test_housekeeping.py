@@ -47,7 +47,9 @@ async def one_of_everything(rt: Runtime, email: str) -> str:
         return {"done": True}
 
     assert customer.id is not None
-    await idempotency.run(rt, customer_id=customer.id, operation="probe", key=email, work=work)
+    await idempotency.run(
+        rt, customer_id=customer.id, operation="probe", key=email, request={}, work=work
+    )
     return token
 
 

@@ -1,13 +1,16 @@
-"""indexes for purging expired rows
+"""expiry indexes for purge, idempotency request hash
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-22 00:27:18.070968
+Create Date: 2026-11-22 01:08:55.155875
 """
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
+
+import sqlmodel
 
 revision: str = '0003'
 down_revision: str | None = '0002'
@@ -20,6 +23,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_customer_session_expires_at', ['expires_at'], unique=False)
 
     with op.batch_alter_table('idempotency_key', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('request_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
         batch_op.create_index('ix_idempotency_key_created_at', ['created_at'], unique=False)
 
     with op.batch_alter_table('login_challenge', schema=None) as batch_op:
@@ -38,6 +42,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table('idempotency_key', schema=None) as batch_op:
         batch_op.drop_index('ix_idempotency_key_created_at')
+        batch_op.drop_column('request_hash')
 
     with op.batch_alter_table('customer_session', schema=None) as batch_op:
         batch_op.drop_index('ix_customer_session_expires_at')
