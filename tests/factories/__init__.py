@@ -1,0 +1,32 @@
+"""Async builders for test data; each writes through its own transaction.
+
+Callers use `from tests import factories` and `factories.customer(...)`; the builders
+live in `accounts` (shop, customers, sessions, cards, tickets, addresses) and `orders`
+(catalogue and orders), which share one sequence for unique values.
+"""
+
+from __future__ import annotations
+
+from tests.factories.accounts import (
+    address,
+    customer,
+    login,
+    payment_method,
+    set_flags,
+    shop,
+    ticket,
+)
+from tests.factories.orders import DEFAULT_ADDRESS, order, product
+
+__all__ = [
+    "DEFAULT_ADDRESS",
+    "address",
+    "customer",
+    "login",
+    "order",
+    "payment_method",
+    "product",
+    "set_flags",
+    "shop",
+    "ticket",
+]
