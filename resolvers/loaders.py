@@ -122,6 +122,6 @@ class Loaders:
         return await asyncio.shield(task)
 
     async def settle(self) -> None:
-        """Wait for every batch this request started, so none outlives it."""
+        """Wait for every read this request started (batches and pages), so none outlives it."""
         while self._running:
             await asyncio.gather(*self._running, return_exceptions=True)

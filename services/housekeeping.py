@@ -25,11 +25,13 @@ BATCH_SIZE = 1_000
 
 @dataclass(frozen=True)
 class Expiry:
-    """Rows of `table` whose `column` is before the cut-off are deleted."""
+    """Rows of `table` whose `column` is older than now, less the setting named
+    `kept_for` (seconds) when there is one, are deleted."""
 
     name: str
     table: Any
     column: Any
+    kept_for: str | None = None
 
 
 EXPIRIES = (
@@ -37,22 +39,19 @@ EXPIRIES = (
     Expiry("magic links", MagicLink, MagicLink.expires_at),
     Expiry("sessions", CustomerSession, CustomerSession.expires_at),
     Expiry("rate-limit windows", RateLimitCounter, RateLimitCounter.expires_at),
-    Expiry("idempotency keys", IdempotencyKey, IdempotencyKey.created_at),
+    Expiry("idempotency keys", IdempotencyKey, IdempotencyKey.created_at, "idempotency_key_ttl"),
 )
 
 
 async def purge(rt: Runtime, *, batch_size: int = BATCH_SIZE) -> dict[str, int]:
     """Delete every expired row; returns how many went, by kind."""
     now = rt.clock.now()
-    cutoffs = {
-        IdempotencyKey: now - timedelta(seconds=rt.settings.idempotency_key_ttl),
-    }
-    return {
-        expiry.name: await _purge_one(
-            rt, expiry, before=cutoffs.get(expiry.table, now), batch_size=batch_size
-        )
-        for expiry in EXPIRIES
-    }
+    deleted = {}
+    for expiry in EXPIRIES:
+        kept = getattr(rt.settings, expiry.kept_for) if expiry.kept_for else 0
+        before = now - timedelta(seconds=kept)
+        deleted[expiry.name] = await _purge_one(rt, expiry, before=before, batch_size=batch_size)
+    return deleted
 
 
 async def _purge_one(rt: Runtime, expiry: Expiry, *, before: datetime, batch_size: int) -> int:
