@@ -8,7 +8,7 @@ import logging
 import sys
 
 from app.logs import configure_logging
-from app.settings import ConfigError, Settings, load_settings
+from config import ConfigError, Settings, load_settings
 
 log = logging.getLogger("cli")
 
@@ -26,8 +26,8 @@ async def _migrate(settings: Settings) -> None:
 
 
 async def _seed(settings: Settings) -> bool:
-    from services.runtime import build_runtime
-    from services.seed import seed_demo
+    from demo.seed import seed_demo
+    from plumbing.runtime import build_runtime
 
     rt = build_runtime(settings)
     try:
@@ -37,8 +37,8 @@ async def _seed(settings: Settings) -> bool:
 
 
 async def _purge(settings: Settings) -> dict[str, int]:
+    from plumbing.runtime import build_runtime
     from services.housekeeping import purge
-    from services.runtime import build_runtime
 
     rt = build_runtime(settings)
     try:
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(settings.log_level)
 
     if args.command == "export-schema":
-        from schema import build_schema
+        from schema.customer import build_schema
 
         sys.stdout.write(build_schema(Settings(app_env="development")).as_str() + "\n")
     elif args.command == "migrate":

@@ -1,4 +1,4 @@
-"""The GraphQL endpoint: Strawberry's ASGI view with our context and orjson."""
+"""The customer GraphQL endpoint: Strawberry's ASGI view with its context and orjson."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.schema import BaseSchema
 
-from auth.backend import CustomerUser
+from app.auth import CustomerUser
+from domain.actors import Actor
+from plumbing.runtime import Runtime
 from resolvers.loaders import Loaders
-from schema.context import Context
-from services.runtime import Runtime
+from schema.customer.context import CustomerContext
 
 
 def client_ip(request: Request | WebSocket, *, trust_proxy: bool) -> str:
@@ -28,7 +29,7 @@ def client_ip(request: Request | WebSocket, *, trust_proxy: bool) -> str:
     return request.client.host if request.client else "unknown"
 
 
-class GraphQLApp(GraphQL[Context, None]):
+class GraphQLApp(GraphQL[CustomerContext, None]):
     def __init__(self, schema: BaseSchema, rt: Runtime) -> None:
         super().__init__(
             schema,
@@ -39,16 +40,25 @@ class GraphQLApp(GraphQL[Context, None]):
         )
         self.rt = rt
 
-    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+    async def get_context(self, request: Request | WebSocket, response: Any) -> CustomerContext:
         user = request.scope.get("user")
         viewer = user.viewer if isinstance(user, CustomerUser) else None
         key = request.headers.get("idempotency-key")
         assert isinstance(response, Response)
-        return Context(
+        loaders = Loaders(db=self.rt.db)
+        actor = None
+        if viewer is not None:
+            customer_id = viewer.customer.id
+            assert customer_id is not None
+            actor = Actor.customer(customer_id)
+            # The session check already read the viewer's row.
+            loaders.customer_by_id.prime(customer_id, viewer.customer)
+        return CustomerContext(
             request=request,  # type: ignore[arg-type]
             response=response,
             rt=self.rt,
-            loaders=Loaders(db=self.rt.db),
+            loaders=loaders,
+            actor=actor,
             viewer=viewer,
             request_id=request.scope.get("state", {}).get("request_id", "-"),
             client_ip=client_ip(request, trust_proxy=self.rt.settings.trust_proxy_headers),
@@ -67,7 +77,7 @@ class GraphQLApp(GraphQL[Context, None]):
                 raise HTTPException(405, error.reason) from error
             raise
         finally:
-            if isinstance(context, Context):
+            if isinstance(context, CustomerContext):
                 await context.loaders.settle()
 
     def decode_json(self, data: str | bytes) -> object:

@@ -19,9 +19,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from domain.validation import language_chain
+from plumbing.runtime import Runtime
 from services.invoices import InvoiceView, load_invoice, verify_invoice_token
-from services.runtime import Runtime
-from services.validation import language_chain
 
 _templates = Environment(
     loader=PackageLoader("app", "templates"),

@@ -11,12 +11,12 @@ from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.routing import Route
 
 from app import invoices, pages
+from app.auth import BearerSessionBackend
 from app.graphql import GraphQLApp
 from app.middleware import GraphQLBodyMiddleware, RequestIdMiddleware
-from app.settings import Settings
-from auth.backend import BearerSessionBackend
-from schema import build_schema
-from services.runtime import Runtime, build_runtime
+from config import Settings
+from plumbing.runtime import Runtime, build_runtime
+from schema.customer import build_schema
 
 GRAPHQL_PATH = "/graphql"
 

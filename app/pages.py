@@ -11,8 +11,8 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 
 from app.graphql import client_ip
 from auth import login
-from services.errors import ServiceError
-from services.runtime import Runtime
+from domain.errors import ServiceError
+from plumbing.runtime import Runtime
 
 log = logging.getLogger("pages")
 _pages = Environment(loader=PackageLoader("app", "templates"), autoescape=select_autoescape())

@@ -16,23 +16,24 @@ from sqlmodel import col
 
 from auth import rate_limit
 from auth.tokens import keyed_hash, matches, new_code
+from domain.errors import ErrorCode, ServiceError
+from domain.statuses import ChallengePurpose
 from models.auth import LoginChallenge
 from models.database import upsert_insert
-from services.errors import ServiceError
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
 
 DAY = 86_400
 
 
-def _code_hash(rt: Runtime, purpose: str, identifier: str, code: str) -> str:
-    return keyed_hash(rt.secret, f"code:{purpose}:{identifier}", code)
+def _code_hash(rt: Runtime, purpose: ChallengePurpose, identifier: str, code: str) -> str:
+    return keyed_hash(rt.secret, f"code:{purpose.value}:{identifier}", code)
 
 
 async def issue(
     rt: Runtime,
     session: AsyncSession,
     *,
-    purpose: str,
+    purpose: ChallengePurpose,
     identifier: str,
     customer_id: int | None = None,
     payload: str | None = None,
@@ -70,13 +71,15 @@ async def _record_failure(rt: Runtime, identifier: str) -> None:
 
 
 async def attempt(
-    rt: Runtime, *, purpose: str, identifier: str, code: str, field: str = "code"
+    rt: Runtime, *, purpose: ChallengePurpose, identifier: str, code: str, field: str = "code"
 ) -> LoginChallenge:
     """Check a code, counting the attempt; raises the customer-facing refusal."""
     now = rt.clock.now()
     failures = await rate_limit.current(rt.db, key=f"verify-fail:{identifier}", window=DAY, now=now)
     if failures >= rt.settings.login_failures_per_day:
-        raise ServiceError("RATE_LIMITED", "Too many failed attempts. Try again tomorrow.", [field])
+        raise ServiceError(
+            ErrorCode.RATE_LIMITED, "Too many failed attempts. Try again tomorrow.", [field]
+        )
 
     async with rt.db.read() as session:
         challenge = await session.scalar(
@@ -86,9 +89,11 @@ async def attempt(
         )
     if challenge is None or challenge.consumed_at is not None:
         await _record_failure(rt, identifier)
-        raise ServiceError("CODE_INVALID", "That code is not valid.", [field])
+        raise ServiceError(ErrorCode.CODE_INVALID, "That code is not valid.", [field])
     if challenge.expires_at <= now:
-        raise ServiceError("CODE_EXPIRED", "That code has expired. Request a new one.", [field])
+        raise ServiceError(
+            ErrorCode.CODE_EXPIRED, "That code has expired. Request a new one.", [field]
+        )
 
     max_attempts = rt.settings.login_max_attempts
     async with rt.db.transaction() as session:
@@ -113,12 +118,12 @@ async def attempt(
             and latest.consumed_at is None
         ):
             raise ServiceError(
-                "TOO_MANY_ATTEMPTS", "Too many wrong codes. Request a new one.", [field]
+                ErrorCode.TOO_MANY_ATTEMPTS, "Too many wrong codes. Request a new one.", [field]
             )
-        raise ServiceError("CODE_INVALID", "That code is not valid.", [field])
+        raise ServiceError(ErrorCode.CODE_INVALID, "That code is not valid.", [field])
     if not matches(challenge.code_hash, _code_hash(rt, purpose, identifier, code.strip())):
         await _record_failure(rt, identifier)
-        raise ServiceError("CODE_INVALID", "That code is not valid.", [field])
+        raise ServiceError(ErrorCode.CODE_INVALID, "That code is not valid.", [field])
     return challenge
 
 
@@ -134,4 +139,4 @@ async def consume(rt: Runtime, session: AsyncSession, challenge: LoginChallenge)
         .values(consumed_at=rt.clock.now())
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise ServiceError("CODE_INVALID", "That code is not valid.", ["code"])
+        raise ServiceError(ErrorCode.CODE_INVALID, "That code is not valid.", ["code"])

@@ -16,20 +16,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from adapters.mail import send_template
+from adapters.sms import OutgoingSms
 from auth import challenges, rate_limit, sessions
 from auth.tokens import keyed_hash, new_token
+from domain.errors import ErrorCode, ServiceError
+from domain.statuses import ChallengePurpose
+from domain.validation import normalize_email, parse_phone
 from models.auth import MagicLink
 from models.customer import Customer
 from models.shop import Shop
-from services.errors import ServiceError
-from services.mail import send_template
-from services.runtime import Runtime
-from services.sms import OutgoingSms
-from services.validation import normalize_email, parse_phone
+from plumbing.runtime import Runtime
 
 log = logging.getLogger("auth.login")
-
-LOGIN = "login"
 
 
 @dataclass(frozen=True)
@@ -40,14 +39,14 @@ class Identifier:
 
 def parse_identifier(email: str | None, phone: str | None) -> Identifier:
     if (email is None) == (phone is None):
-        raise ServiceError("INVALID", "Give an email address or a phone number.", ["email"])
+        raise ServiceError(ErrorCode.INVALID, "Give an email address or a phone number.", ["email"])
     if email is not None:
         return Identifier("email", normalize_email(email))
     assert phone is not None
     parsed = parse_phone(phone)
     if not parsed.sms_capable:
         raise ServiceError(
-            "INVALID",
+            ErrorCode.INVALID,
             "Codes by text message are available for US and Canadian numbers only.",
             ["phone"],
         )
@@ -73,7 +72,7 @@ async def request_login_code(rt: Runtime, *, email: str | None, phone: str | Non
         window=settings.login_ip_window,
         now=now,
     ):
-        raise ServiceError("RATE_LIMITED", "Too many requests. Try again in a few minutes.")
+        raise ServiceError(ErrorCode.RATE_LIMITED, "Too many requests. Try again in a few minutes.")
     if not await rate_limit.allow(
         rt.db,
         key=f"login-code:{ident.value}",
@@ -81,14 +80,16 @@ async def request_login_code(rt: Runtime, *, email: str | None, phone: str | Non
         window=settings.login_code_window,
         now=now,
     ):
-        raise ServiceError("RATE_LIMITED", "Too many codes requested. Try again in a few minutes.")
+        raise ServiceError(
+            ErrorCode.RATE_LIMITED, "Too many codes requested. Try again in a few minutes."
+        )
 
     async with rt.db.transaction() as session:
         customer = await _customer_for(session, ident)
         code = await challenges.issue(
             rt,
             session,
-            purpose=LOGIN,
+            purpose=ChallengePurpose.LOGIN,
             identifier=ident.value,
             customer_id=customer.id if customer else None,
         )
@@ -165,8 +166,10 @@ async def verify_login_code(
 ) -> sessions.IssuedSession:
     ident = parse_identifier(email, phone)
     if not code.strip().isdigit() or len(code.strip()) > 8:
-        raise ServiceError("CODE_INVALID", "That code is not valid.", ["code"])
-    challenge = await challenges.attempt(rt, purpose=LOGIN, identifier=ident.value, code=code)
+        raise ServiceError(ErrorCode.CODE_INVALID, "That code is not valid.", ["code"])
+    challenge = await challenges.attempt(
+        rt, purpose=ChallengePurpose.LOGIN, identifier=ident.value, code=code
+    )
     async with rt.db.transaction() as session:
         await challenges.consume(rt, session, challenge)
         if challenge.customer_id is not None:
@@ -176,7 +179,7 @@ async def verify_login_code(
         else:
             customer = None
         if customer is None:
-            raise ServiceError("CODE_INVALID", "That code is not valid.", ["code"])
+            raise ServiceError(ErrorCode.CODE_INVALID, "That code is not valid.", ["code"])
         return await sessions.issue(
             rt, session, customer=customer, user_agent=user_agent, ip_address=ip
         )
@@ -203,8 +206,10 @@ async def redeem_magic_link(
                 select(MagicLink).where(col(MagicLink.token_hash) == token_hash)
             )
             if link is not None and link.consumed_at is None:
-                raise ServiceError("CODE_EXPIRED", "This sign-in link has expired.", ["token"])
-            raise ServiceError("CODE_INVALID", "This sign-in link is not valid.", ["token"])
+                raise ServiceError(
+                    ErrorCode.CODE_EXPIRED, "This sign-in link has expired.", ["token"]
+                )
+            raise ServiceError(ErrorCode.CODE_INVALID, "This sign-in link is not valid.", ["token"])
         customer = await _get_or_create_customer(rt, session, email)
         return await sessions.issue(
             rt, session, customer=customer, user_agent=user_agent, ip_address=ip

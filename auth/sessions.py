@@ -12,7 +12,7 @@ from sqlmodel import col
 from auth.tokens import keyed_hash, new_token
 from models.auth import CustomerSession
 from models.customer import Customer
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
 
 # Extend a session at most this often, so a busy client does not write on every request.
 REFRESH_EVERY = timedelta(hours=1)

@@ -25,13 +25,13 @@ from sqlalchemy import text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import models
+from adapters.clock import ManualClock
+from adapters.mail import ConsoleEmailBackend
+from adapters.sms import ConsoleSmsBackend
 from app.main import create_app
-from app.settings import Settings
+from config import Settings
 from models.database import Database
-from services.clock import ManualClock
-from services.mail import ConsoleEmailBackend
-from services.runtime import build_runtime
-from services.sms import ConsoleSmsBackend
+from plumbing.runtime import build_runtime
 from tests import factories
 from tests.graphql.test_dashboard import DASHBOARD, given_a_customer_with
 from tests.support import GraphQLClient, count_statements

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import models
-from app.settings import Settings
+from config import Settings
 
 config = context.config
 target_metadata = models.metadata

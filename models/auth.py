@@ -11,7 +11,8 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.base import UTCDateTime, utcnow
+from domain.statuses import ChallengePurpose
+from models.base import EnumText, UTCDateTime, utcnow
 
 
 class LoginChallenge(SQLModel, table=True):
@@ -25,8 +26,9 @@ class LoginChallenge(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    # "login" or "email_change"
-    purpose: str = Field(max_length=20)
+    purpose: ChallengePurpose = Field(
+        sa_column=Column(EnumText(ChallengePurpose, 20), nullable=False)
+    )
     # Normalised email or E.164 phone the code was sent for.
     identifier: str = Field(max_length=320)
     customer_id: int | None = Field(

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.base import UTCDateTime, utcnow
+from domain.topics import Topic
+from models.base import EnumText, UTCDateTime, utcnow
 
 
 class OutboxEvent(SQLModel, table=True):
@@ -18,9 +19,11 @@ class OutboxEvent(SQLModel, table=True):
     __table_args__ = (Index("ix_outbox_event_pending", "delivered_at", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    # e.g. "order.cancelled", "ticket.created"
-    topic: str = Field(max_length=100)
+    topic: Topic = Field(sa_column=Column(EnumText(Topic, 100), nullable=False))
+    # The customer the event is about (whoever caused it).
     customer_id: int | None = Field(default=None, index=True)
+    # Who caused it, as `domain.actors.Actor.key` ("customer:42", "system:worker").
+    actor: str | None = Field(default=None, max_length=80)
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
@@ -31,19 +34,22 @@ class OutboxEvent(SQLModel, table=True):
 
 
 class IdempotencyKey(SQLModel, table=True):
-    """The first result of a side-effecting mutation, replayed for the same key."""
+    """The first result of a side-effecting mutation, replayed for the same key.
+
+    Keys are scoped to their actor: two customers (or a customer and an API
+    key) may use the same key without seeing each other's results.
+    """
 
     __tablename__ = "idempotency_key"
     __table_args__ = (
-        UniqueConstraint("customer_id", "operation", "key"),
+        UniqueConstraint("actor", "operation", "key"),
         # For the purge of keys past their replay window.
         Index("ix_idempotency_key_created_at", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    customer_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("customer.id", ondelete="CASCADE"), nullable=False)
-    )
+    # `domain.actors.Actor.key` of the caller.
+    actor: str = Field(max_length=80)
     operation: str = Field(max_length=60)
     key: str = Field(max_length=200)
     # SHA-256 of what the first call asked for; a reuse with other input is refused.

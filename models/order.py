@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer
 from sqlmodel import Field, SQLModel
 
-from models.base import MoneyAmount, UTCDateTime, utcnow
+from domain.statuses import FulfillmentStatus, OrderStatus
+from models.base import EnumText, MoneyAmount, UTCDateTime, utcnow
 
 
 def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Any:
@@ -33,10 +34,13 @@ class Order(SQLModel, table=True):
     )
     number: str = Field(max_length=30, unique=True)
     placed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    # OPEN, CANCELLED, COMPLETED
-    status: str = Field(default="OPEN", max_length=20)
-    # UNFULFILLED, PARTIALLY_FULFILLED, FULFILLED, IN_TRANSIT, DELIVERED, RETURNED
-    fulfillment_status: str = Field(default="UNFULFILLED", max_length=30)
+    status: OrderStatus = Field(
+        default=OrderStatus.OPEN, sa_column=Column(EnumText(OrderStatus, 20), nullable=False)
+    )
+    fulfillment_status: FulfillmentStatus = Field(
+        default=FulfillmentStatus.UNFULFILLED,
+        sa_column=Column(EnumText(FulfillmentStatus, 30), nullable=False),
+    )
     currency_code: str = Field(default="USD", max_length=3)
     subtotal: Decimal = Field(sa_column=_money())
     shipping_total: Decimal = Field(sa_column=_money())
@@ -96,7 +100,9 @@ class FulfillmentEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(sa_column=_fk("customer_order.id"))
-    status: str = Field(max_length=30)
+    status: FulfillmentStatus = Field(
+        sa_column=Column(EnumText(FulfillmentStatus, 30), nullable=False)
+    )
     happened_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     message: str | None = Field(default=None, max_length=500)
     tracking_number: str | None = Field(default=None, max_length=100)

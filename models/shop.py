@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from sqlmodel import Field, SQLModel
+
+from domain.merchant import SubscriptionAction
 
 # This deployment serves one store; its row always has this id.
 SHOP_ID = 1
@@ -20,7 +24,22 @@ class Shop(SQLModel, table=True):
     locale: str = Field(default="en", max_length=35)
 
 
-class CustomerAccountSettings(SQLModel, table=True):
+def _subscription_action_columns() -> Any:
+    """A base with one boolean column per `SubscriptionAction`, all on by default."""
+    names = [action.column_name for action in SubscriptionAction]
+    namespace: dict[str, Any] = {"__annotations__": dict.fromkeys(names, bool)}
+    namespace.update({name: Field(default=True) for name in names})
+    return type("SubscriptionActionColumns", (SQLModel,), namespace)
+
+
+if TYPE_CHECKING:
+    # The columns are read through `domain.merchant.allows`, never by name.
+    _SubscriptionActionColumns = SQLModel
+else:
+    _SubscriptionActionColumns = _subscription_action_columns()
+
+
+class CustomerAccountSettings(_SubscriptionActionColumns, table=True):
     """Merchant flags deciding which self-service actions customers see."""
 
     __tablename__ = "customer_account_settings"
@@ -28,16 +47,3 @@ class CustomerAccountSettings(SQLModel, table=True):
     shop_id: int = Field(foreign_key="shop.id", primary_key=True)
     order_cancellation_enabled: bool = False
     support_enabled: bool = True
-    sub_change_next_order_date: bool = True
-    sub_change_frequency: bool = True
-    sub_edit_shipping_address: bool = True
-    sub_update_payment_method: bool = True
-    sub_swap_product: bool = True
-    sub_change_variant: bool = True
-    sub_get_now: bool = True
-    sub_skip: bool = True
-    sub_add_product: bool = True
-    sub_apply_discount: bool = True
-    sub_pause: bool = True
-    sub_cancel: bool = True
-    sub_reactivate: bool = True

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Index, Integer
 from sqlmodel import Field, SQLModel
 
-from models.base import UTCDateTime, utcnow
+from domain.statuses import TicketAuthor, TicketStatus
+from models.base import EnumText, UTCDateTime, utcnow
 
 
 class Ticket(SQLModel, table=True):
@@ -24,8 +25,9 @@ class Ticket(SQLModel, table=True):
     )
     number: str = Field(max_length=30, unique=True)
     subject: str = Field(max_length=200)
-    # OPEN, PENDING, CLOSED
-    status: str = Field(default="OPEN", max_length=20)
+    status: TicketStatus = Field(
+        default=TicketStatus.OPEN, sa_column=Column(EnumText(TicketStatus, 20), nullable=False)
+    )
     order_id: int | None = Field(
         default=None,
         sa_column=Column(
@@ -50,8 +52,7 @@ class TicketMessage(SQLModel, table=True):
     ticket_id: int = Field(
         sa_column=Column(Integer, ForeignKey("ticket.id", ondelete="CASCADE"), nullable=False)
     )
-    # CUSTOMER or AGENT
-    author: str = Field(max_length=20)
+    author: TicketAuthor = Field(sa_column=Column(EnumText(TicketAuthor, 20), nullable=False))
     body: str = Field(max_length=10_000)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)

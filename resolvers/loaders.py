@@ -1,7 +1,7 @@
 """Per-request dataloaders, created in the context getter (never at module level).
 
-Each field names its loader `<thing>_by_<key>` and is built from a batch
-function taking (db, keys) and running one query per batch.
+Each loader is named `<thing>_by_<key>`, like the batch function in
+`resolvers.batches` it is built from (taking (db, keys), one query per batch).
 """
 
 from __future__ import annotations
@@ -14,19 +14,14 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from models import address as address_models
-from models import catalog as catalog_models
-from models import order as order_models
-from models import ticket as ticket_models
+from models.address import Address, PaymentMethod
+from models.catalog import Product, ProductVariant
 from models.customer import Customer
 from models.database import Database
+from models.order import CartLine, FulfillmentEvent, Order, OrderDiscount, OrderLineItem
 from models.shop import CustomerAccountSettings, Shop
-from resolvers import address as address_batch
-from resolvers import catalog as catalog_batch
-from resolvers import order as order_batch
-from resolvers import payment as payment_batch
-from resolvers import ticket as ticket_batch
-from resolvers.batch import rows_by_key
+from models.ticket import Ticket, TicketMessage
+from resolvers import batches
 
 T = TypeVar("T")
 Batch = Callable[[Database, Sequence[Any]], Awaitable[Sequence[Any]]]
@@ -37,62 +32,43 @@ def loader(batch: Batch) -> Any:
     return field(init=False, repr=False, metadata={"batch": batch})
 
 
-async def _customers(db: Database, ids: Sequence[int]) -> list[Customer | None]:
-    return await rows_by_key(db, Customer, Customer.id, ids)
-
-
-async def _shops(db: Database, ids: Sequence[int]) -> list[Shop | None]:
-    return await rows_by_key(db, Shop, Shop.id, ids)
-
-
-async def _settings(db: Database, ids: Sequence[int]) -> list[CustomerAccountSettings | None]:
-    return await rows_by_key(db, CustomerAccountSettings, CustomerAccountSettings.shop_id, ids)
-
-
 @dataclass
 class Loaders:
+    """One request's loaders, shared by every surface; a new domain appends its own."""
+
     db: Database
-    customer_by_id: DataLoader[int, Customer | None] = loader(_customers)
-    shop_by_id: DataLoader[int, Shop | None] = loader(_shops)
-    settings_by_shop_id: DataLoader[int, CustomerAccountSettings | None] = loader(_settings)
-    # Domain loaders are appended below this line, one per edge.
-    product_by_id: DataLoader[int, catalog_models.Product | None] = loader(
-        catalog_batch.products_by_id
+    customer_by_id: DataLoader[int, Customer | None] = loader(batches.customer_by_id)
+    shop_by_id: DataLoader[int, Shop | None] = loader(batches.shop_by_id)
+    settings_by_shop_id: DataLoader[int, CustomerAccountSettings | None] = loader(
+        batches.settings_by_shop_id
     )
-    variant_by_id: DataLoader[int, catalog_models.ProductVariant | None] = loader(
-        catalog_batch.variants_by_id
+    product_by_id: DataLoader[int, Product | None] = loader(batches.product_by_id)
+    variant_by_id: DataLoader[int, ProductVariant | None] = loader(batches.variant_by_id)
+    variants_by_product_id: DataLoader[int, list[ProductVariant]] = loader(
+        batches.variants_by_product_id
     )
-    variants_by_product_id: DataLoader[int, list[catalog_models.ProductVariant]] = loader(
-        catalog_batch.variants_by_product_id
+    order_by_id: DataLoader[int, Order | None] = loader(batches.order_by_id)
+    line_items_by_order_id: DataLoader[int, list[OrderLineItem]] = loader(
+        batches.line_items_by_order_id
     )
-    order_by_id: DataLoader[int, order_models.Order | None] = loader(order_batch.orders_by_id)
-    line_items_by_order_id: DataLoader[int, list[order_models.OrderLineItem]] = loader(
-        order_batch.line_items_by_order_id
+    discounts_by_order_id: DataLoader[int, list[OrderDiscount]] = loader(
+        batches.discounts_by_order_id
     )
-    discounts_by_order_id: DataLoader[int, list[order_models.OrderDiscount]] = loader(
-        order_batch.discounts_by_order_id
+    events_by_order_id: DataLoader[int, list[FulfillmentEvent]] = loader(batches.events_by_order_id)
+    cart_lines_by_cart_id: DataLoader[int, list[CartLine]] = loader(batches.cart_lines_by_cart_id)
+    payment_method_by_id: DataLoader[int, PaymentMethod | None] = loader(
+        batches.payment_method_by_id
     )
-    events_by_order_id: DataLoader[int, list[order_models.FulfillmentEvent]] = loader(
-        order_batch.events_by_order_id
+    payment_methods_by_customer_id: DataLoader[int, list[PaymentMethod]] = loader(
+        batches.payment_methods_by_customer_id
     )
-    cart_lines_by_cart_id: DataLoader[int, list[order_models.CartLine]] = loader(
-        order_batch.cart_lines_by_cart_id
+    ticket_by_id: DataLoader[int, Ticket | None] = loader(batches.ticket_by_id)
+    ticket_messages_by_ticket_id: DataLoader[int, list[TicketMessage]] = loader(
+        batches.ticket_messages_by_ticket_id
     )
-    payment_method_by_id: DataLoader[int, address_models.PaymentMethod | None] = loader(
-        payment_batch.batch_payment_methods
-    )
-    payment_methods_by_customer_id: DataLoader[int, list[address_models.PaymentMethod]] = loader(
-        payment_batch.batch_customer_payment_methods
-    )
-    ticket_by_id: DataLoader[int, ticket_models.Ticket | None] = loader(ticket_batch.batch_tickets)
-    ticket_messages_by_ticket_id: DataLoader[int, list[ticket_models.TicketMessage]] = loader(
-        ticket_batch.batch_ticket_messages
-    )
-    address_by_id: DataLoader[int, address_models.Address | None] = loader(
-        address_batch.addresses_by_id
-    )
-    default_addresses_by_customer_id: DataLoader[int, list[address_models.Address]] = loader(
-        address_batch.default_addresses_by_customer_id
+    address_by_id: DataLoader[int, Address | None] = loader(batches.address_by_id)
+    default_addresses_by_customer_id: DataLoader[int, list[Address]] = loader(
+        batches.default_addresses_by_customer_id
     )
 
     # Reads still running; see `run` and `settle`.

@@ -18,12 +18,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from domain.errors import ErrorCode, ServiceError
+from domain.statuses import AddressKind
+from domain.validation import parse_phone, refuse_control_characters
 from models.address import ADDRESS_FIELDS, Address
 from models.customer import Customer
-from services.errors import ServiceError
-from services.pagination import Page, SortKey, keyset_page
-from services.runtime import Runtime
-from services.validation import parse_phone, refuse_control_characters
+from plumbing.pagination import Page, SortKey, keyset_page
+from plumbing.runtime import Runtime
 
 MAX_ADDRESSES = 50
 
@@ -62,7 +63,12 @@ _CA_POSTAL = re.compile(
 # Matched before upper-casing: "ß" and the long s have ASCII capitals ("SS", "S").
 _COUNTRY = re.compile(r"[A-Za-z]{2}")
 
-KINDS = {"SHIPPING": "is_default_shipping", "BILLING": "is_default_billing"}
+# Which flag of an address row marks each kind of default.
+KINDS = {AddressKind.SHIPPING: "is_default_shipping", AddressKind.BILLING: "is_default_billing"}
+
+
+def is_default(row: Address, kind: AddressKind) -> bool:
+    return bool(getattr(row, KINDS[kind]))
 
 
 def _camel(name: str) -> str:
@@ -74,14 +80,16 @@ def _postal_code(value: str | None, country: str, field: list[str]) -> str | Non
     if value is None:
         if country in NO_POSTAL_CODE:
             return None
-        raise ServiceError("INVALID", "Enter a postal code.", field)
+        raise ServiceError(ErrorCode.INVALID, "Enter a postal code.", field)
     if country == "US":
         if not (match := _US_ZIP.fullmatch(value)):
-            raise ServiceError("INVALID", "Enter a ZIP code like 12345 or 12345-6789.", field)
+            raise ServiceError(
+                ErrorCode.INVALID, "Enter a ZIP code like 12345 or 12345-6789.", field
+            )
         return match[1] + (f"-{match[2]}" if match[2] else "")
     if country == "CA":
         if not (match := _CA_POSTAL.fullmatch(value)):
-            raise ServiceError("INVALID", "Enter a postal code like A1A 1A1.", field)
+            raise ServiceError(ErrorCode.INVALID, "Enter a postal code like A1A 1A1.", field)
         return f"{match[1]} {match[2]}"
     return value
 
@@ -108,19 +116,21 @@ def clean_address(
             value = value.upper()
         if value is not None and len(value) > MAX_LENGTHS[name]:
             raise ServiceError(
-                "INVALID", f"Must be at most {MAX_LENGTHS[name]} characters.", field(name)
+                ErrorCode.INVALID, f"Must be at most {MAX_LENGTHS[name]} characters.", field(name)
             )
         values[name] = value
 
     if values["line1"] is None:
-        raise ServiceError("INVALID", "Enter a street address.", field("line1"))
+        raise ServiceError(ErrorCode.INVALID, "Enter a street address.", field("line1"))
     if values["city"] is None:
-        raise ServiceError("INVALID", "Enter a city.", field("city"))
+        raise ServiceError(ErrorCode.INVALID, "Enter a city.", field("city"))
     typed_country = values["country_code"] or ""
     country = typed_country.upper()
     if not _COUNTRY.fullmatch(typed_country) or pycountry.countries.get(alpha_2=country) is None:
         raise ServiceError(
-            "INVALID", "Enter a two-letter ISO country code, e.g. US.", field("country_code")
+            ErrorCode.INVALID,
+            "Enter a two-letter ISO country code, e.g. US.",
+            field("country_code"),
         )
     values["country_code"] = country
     values["postal_code"] = _postal_code(values["postal_code"], country, field("postal_code"))
@@ -141,7 +151,7 @@ class AddressChange:
 
 def not_found() -> ServiceError:
     """The one answer for a missing, malformed or someone else's address ID."""
-    return ServiceError("NOT_FOUND", "Address not found.", ["id"])
+    return ServiceError(ErrorCode.NOT_FOUND, "Address not found.", ["id"])
 
 
 async def _lock_customer(session: AsyncSession, customer_id: int) -> Customer:
@@ -167,7 +177,7 @@ async def _owned(session: AsyncSession, customer_id: int, address_id: int | None
     raise not_found()
 
 
-async def _clear_default(session: AsyncSession, customer_id: int, kind: str) -> None:
+async def _clear_default(session: AsyncSession, customer_id: int, kind: AddressKind) -> None:
     flag = KINDS[kind]
     await session.execute(
         update(Address)
@@ -193,13 +203,13 @@ async def create_address(
         )
         if (count or 0) >= MAX_ADDRESSES:
             raise ServiceError(
-                "INVALID",
+                ErrorCode.INVALID,
                 f"The address book holds at most {MAX_ADDRESSES} addresses; delete one first.",
             )
         first = not count
         shipping = first if default_shipping is None else default_shipping
         billing = first if default_billing is None else default_billing
-        for kind, wanted in (("SHIPPING", shipping), ("BILLING", billing)):
+        for kind, wanted in ((AddressKind.SHIPPING, shipping), (AddressKind.BILLING, billing)):
             if wanted:
                 await _clear_default(session, customer_id, kind)
         now = rt.clock.now()
@@ -242,9 +252,9 @@ async def delete_address(rt: Runtime, *, customer_id: int, address_id: int | Non
 
 
 async def set_default_address(
-    rt: Runtime, *, customer_id: int, address_id: int | None, kind: str
+    rt: Runtime, *, customer_id: int, address_id: int | None, kind: AddressKind
 ) -> AddressChange:
-    """Make an address the default of `kind` ("SHIPPING" or "BILLING"), replacing the old one."""
+    """Make an address the default of `kind`, replacing the old one."""
     flag = KINDS[kind]
     async with rt.db.transaction() as session:
         customer = await _lock_customer(session, customer_id)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import col
 
+from domain.errors import ErrorCode, ServiceError
+from domain.validation import refuse_control_characters
 from models.catalog import Product
-from services.errors import ServiceError
-from services.pagination import Page, SortKey, keyset_page
-from services.runtime import Runtime
-from services.validation import refuse_control_characters
+from plumbing.pagination import Page, SortKey, keyset_page
+from plumbing.runtime import Runtime
 
 # Long enough for any product title; stops a client from sending a page of text to LIKE.
 MAX_QUERY_LENGTH = 100
@@ -32,7 +32,9 @@ async def search_products(
     stmt = select(Product).where(col(Product.active).is_(True))
     text = refuse_control_characters((query or "").strip(), ["query"])
     if len(text) > MAX_QUERY_LENGTH:
-        raise ServiceError("INVALID", f"Search at most {MAX_QUERY_LENGTH} characters.", ["query"])
+        raise ServiceError(
+            ErrorCode.INVALID, f"Search at most {MAX_QUERY_LENGTH} characters.", ["query"]
+        )
     if text:
         stmt = stmt.where(col(Product.title).ilike(_like_pattern(text), escape="\\"))
     async with rt.db.read() as session:

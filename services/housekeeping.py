@@ -18,7 +18,7 @@ from sqlmodel import col
 
 from models.auth import CustomerSession, LoginChallenge, MagicLink, RateLimitCounter
 from models.events import IdempotencyKey
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
 
 BATCH_SIZE = 1_000
 

@@ -24,7 +24,7 @@ from sqlmodel import col
 from models.customer import Customer
 from models.order import Order, OrderDiscount, OrderLineItem
 from models.shop import SHOP_ID, Shop
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
 
 # order id (unsigned 64-bit), expiry (unix seconds, unsigned 64-bit)
 _PAYLOAD = struct.Struct(">QQ")

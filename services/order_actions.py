@@ -10,16 +10,18 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from domain.actors import Actor
+from domain.errors import ErrorCode, ServiceError
+from domain.statuses import OrderStatus
+from domain.topics import Topic
+from domain.validation import refuse_control_characters
 from models.catalog import Product, ProductVariant
-from models.events import OutboxEvent
 from models.order import Cart, CartLine, Order, OrderLineItem
 from models.shop import SHOP_ID, CustomerAccountSettings
-from services import idempotency
-from services.errors import ServiceError
-from services.order_rules import can_cancel
+from plumbing import idempotency, outbox
+from plumbing.runtime import Runtime
+from services.order_rules import can_cancel, still_cancellable
 from services.orders import owned_order
-from services.runtime import Runtime
-from services.validation import refuse_control_characters
 
 MAX_REASON_LENGTH = 500
 
@@ -37,7 +39,9 @@ class NothingAvailable(ServiceError):
     """buyAgain's refusal when no line can go into a cart; says which lines."""
 
     def __init__(self, lines: list[OrderLineItem], currency_code: str) -> None:
-        super().__init__("NOT_ALLOWED_IN_STATE", "None of these items are available.", ["orderId"])
+        super().__init__(
+            ErrorCode.NOT_ALLOWED_IN_STATE, "None of these items are available.", ["orderId"]
+        )
         self.lines = lines
         self.currency_code = currency_code
 
@@ -84,7 +88,12 @@ async def _rebuild(session: AsyncSession, result: dict[str, Any]) -> BuyAgainRes
 
 
 async def buy_again(
-    rt: Runtime, *, customer_id: int, order_id: int | None, idempotency_key: str | None
+    rt: Runtime,
+    *,
+    customer_id: int,
+    order_id: int | None,
+    actor: Actor,
+    idempotency_key: str | None,
 ) -> BuyAgainResult:
     """A new cart with the order's variants and quantities, minus what can't be bought.
 
@@ -131,7 +140,7 @@ async def buy_again(
 
     result = await idempotency.run(
         rt,
-        customer_id=customer_id,
+        actor=actor,
         operation="buyAgain",
         key=idempotency_key,
         request={"order_id": order_id},
@@ -145,7 +154,9 @@ def _reason(value: str | None) -> str | None:
     reason = refuse_control_characters((value or "").strip(), ["reason"], allow_newlines=True)
     if len(reason) > MAX_REASON_LENGTH:
         raise ServiceError(
-            "INVALID", f"Keep the reason to {MAX_REASON_LENGTH} characters or fewer.", ["reason"]
+            ErrorCode.INVALID,
+            f"Keep the reason to {MAX_REASON_LENGTH} characters or fewer.",
+            ["reason"],
         )
     return reason or None
 
@@ -156,6 +167,7 @@ async def cancel_order(
     customer_id: int,
     order_id: int | None,
     reason: str | None,
+    actor: Actor,
     idempotency_key: str | None,
 ) -> Order:
     """Cancel an open, unfulfilled order the merchant lets customers cancel.
@@ -172,10 +184,12 @@ async def cancel_order(
         if not can_cancel(order, settings):
             if not settings.order_cancellation_enabled:
                 raise ServiceError(
-                    "ACTION_DISABLED", "This store does not allow cancelling orders online."
+                    ErrorCode.ACTION_DISABLED, "This store does not allow cancelling orders online."
                 )
             raise ServiceError(
-                "NOT_ALLOWED_IN_STATE", "This order can no longer be cancelled.", ["orderId"]
+                ErrorCode.NOT_ALLOWED_IN_STATE,
+                "This order can no longer be cancelled.",
+                ["orderId"],
             )
         now = rt.clock.now()
         changed = await session.execute(
@@ -183,11 +197,10 @@ async def cancel_order(
             .where(
                 col(Order.id) == order.id,
                 col(Order.version) == order.version,
-                col(Order.status) == "OPEN",
-                col(Order.fulfillment_status) == "UNFULFILLED",
+                still_cancellable(),
             )
             .values(
-                status="CANCELLED",
+                status=OrderStatus.CANCELLED,
                 cancelled_at=now,
                 cancel_reason=text,
                 version=col(Order.version) + 1,
@@ -196,21 +209,23 @@ async def cancel_order(
         )
         if changed.rowcount != 1:  # type: ignore[attr-defined]
             raise ServiceError(
-                "NOT_ALLOWED_IN_STATE", "This order can no longer be cancelled.", ["orderId"]
+                ErrorCode.NOT_ALLOWED_IN_STATE,
+                "This order can no longer be cancelled.",
+                ["orderId"],
             )
-        session.add(
-            OutboxEvent(
-                topic="order.cancelled",
-                customer_id=customer_id,
-                payload={"order_id": order.id, "number": order.number, "reason": text},
-                created_at=now,
-            )
+        outbox.record(
+            session,
+            topic=Topic.ORDER_CANCELLED,
+            actor=actor,
+            customer_id=customer_id,
+            payload={"order_id": order.id, "number": order.number, "reason": text},
+            now=now,
         )
         return {"order_id": order.id}
 
     result = await idempotency.run(
         rt,
-        customer_id=customer_id,
+        actor=actor,
         operation="cancelOrder",
         key=idempotency_key,
         request={"order_id": order_id, "reason": text},

@@ -6,15 +6,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from domain.errors import ErrorCode, ServiceError
 from models.order import Order
-from services.errors import ServiceError
-from services.pagination import Page, SortKey, keyset_page
-from services.runtime import Runtime
+from plumbing.pagination import Page, SortKey, keyset_page
+from plumbing.runtime import Runtime
 
 
 def order_not_found(field: str = "orderId") -> ServiceError:
     """The one answer for a missing, malformed or someone else's order: no existence leak."""
-    return ServiceError("NOT_FOUND", "Order not found.", [field])
+    return ServiceError(ErrorCode.NOT_FOUND, "Order not found.", [field])
 
 
 async def owned_order(session: AsyncSession, *, customer_id: int, order_id: int | None) -> Order:

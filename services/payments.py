@@ -10,13 +10,14 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from adapters.gateway import BuiltinTestGateway, GatewayError, PaymentGateway
+from domain.actors import Actor
+from domain.errors import ErrorCode, ServiceError
 from models.address import PaymentMethod
 from models.customer import Customer
-from services import idempotency
+from plumbing import idempotency
+from plumbing.runtime import Runtime
 from services.addresses import clean_address
-from services.errors import ServiceError
-from services.gateway import BuiltinTestGateway, GatewayError, PaymentGateway
-from services.runtime import Runtime
 
 # Enough for any household; a bound so a script cannot fill the table.
 MAX_PAYMENT_METHODS = 20
@@ -26,9 +27,9 @@ _TOKEN_FIELD = ["gatewayToken"]
 _PAN = re.compile(r"\d{13,19}")
 _PAN_SEPARATORS = re.compile(r"[\s-]")
 _GATEWAY_CODES = {
-    "declined": "PAYMENT_DECLINED",
-    "expired": "CARD_EXPIRED",
-    "invalid_token": "INVALID",
+    "declined": ErrorCode.PAYMENT_DECLINED,
+    "expired": ErrorCode.CARD_EXPIRED,
+    "invalid_token": ErrorCode.INVALID,
 }
 
 
@@ -38,7 +39,7 @@ def gateway_for(rt: Runtime) -> PaymentGateway:
 
 
 def _not_found() -> ServiceError:
-    return ServiceError("NOT_FOUND", "Payment method not found.", ["id"])
+    return ServiceError(ErrorCode.NOT_FOUND, "Payment method not found.", ["id"])
 
 
 def check_gateway_token(token: str) -> str:
@@ -46,12 +47,12 @@ def check_gateway_token(token: str) -> str:
     if _PAN.search(_PAN_SEPARATORS.sub("", token)):
         # Never echo the value: it may be a real card number.
         raise ServiceError(
-            "INVALID",
+            ErrorCode.INVALID,
             "Send the token from the payment form, never a card number.",
             _TOKEN_FIELD,
         )
     if not token or len(token) > 200:
-        raise ServiceError("INVALID", "The payment token is not valid.", _TOKEN_FIELD)
+        raise ServiceError(ErrorCode.INVALID, "The payment token is not valid.", _TOKEN_FIELD)
     return token
 
 
@@ -67,7 +68,7 @@ async def _count(session: AsyncSession, customer_id: int) -> int:
 def _check_room(count: int) -> None:
     if count >= MAX_PAYMENT_METHODS:
         raise ServiceError(
-            "INVALID",
+            ErrorCode.INVALID,
             f"You can save up to {MAX_PAYMENT_METHODS} cards; remove one first.",
             _TOKEN_FIELD,
         )
@@ -107,6 +108,7 @@ async def add_payment_method(
     gateway_token: str,
     billing_address: Mapping[str, Any] | None,
     make_default: bool,
+    actor: Actor,
     idempotency_key: str | None = None,
 ) -> PaymentMethod:
     """Vault the token and save the card. It becomes the default when asked to, or when
@@ -119,7 +121,7 @@ async def add_payment_method(
     async with rt.db.read() as session:
         seen = await idempotency.replay(
             session,
-            customer_id=customer_id,
+            actor=actor,
             operation="addPaymentMethod",
             key=idempotency_key,
             request=request,
@@ -164,7 +166,7 @@ async def add_payment_method(
 
         seen = await idempotency.run(
             rt,
-            customer_id=customer_id,
+            actor=actor,
             operation="addPaymentMethod",
             key=idempotency_key,
             request=request,
@@ -174,7 +176,7 @@ async def add_payment_method(
         row = await _owned(session, customer_id, int(seen["payment_method_id"]))
     if row is None:
         # Replayed after the card it created was removed.
-        raise ServiceError("NOT_FOUND", "Payment method not found.")
+        raise ServiceError(ErrorCode.NOT_FOUND, "Payment method not found.")
     return row
 
 

@@ -15,21 +15,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from adapters.mail import send_template
 from auth import challenges, rate_limit, sessions
-from models.auth import LoginChallenge, MagicLink
-from models.customer import Customer
-from models.shop import Shop
-from services.errors import ServiceError
-from services.mail import send_template
-from services.runtime import Runtime
-from services.validation import (
+from domain.errors import ErrorCode, ServiceError
+from domain.statuses import ChallengePurpose
+from domain.validation import (
     normalize_email,
     normalize_language,
     parse_phone,
     refuse_control_characters,
 )
+from models.auth import LoginChallenge, MagicLink
+from models.customer import Customer
+from models.shop import Shop
+from plumbing.runtime import Runtime
 
-EMAIL_CHANGE = "email_change"
 # How a consent change is recorded when the customer makes it here.
 CONSENT_SOURCE = "customer_account"
 CONSENT_CHANNELS = ("email", "sms")
@@ -50,7 +50,9 @@ def _clean_profile(changes: Mapping[str, str | None]) -> dict[str, str | None]:
                 refuse_control_characters(value, [_camel(name)])
             if value is not None and len(value) > NAME_MAX_LENGTH:
                 raise ServiceError(
-                    "INVALID", f"Must be at most {NAME_MAX_LENGTH} characters.", [_camel(name)]
+                    ErrorCode.INVALID,
+                    f"Must be at most {NAME_MAX_LENGTH} characters.",
+                    [_camel(name)],
                 )
             values[name] = value
     if "phone" in changes:
@@ -59,7 +61,7 @@ def _clean_profile(changes: Mapping[str, str | None]) -> dict[str, str | None]:
     if "language" in changes:
         language = changes["language"]
         if language is None:
-            raise ServiceError("INVALID", "Choose a language.", ["language"])
+            raise ServiceError(ErrorCode.INVALID, "Choose a language.", ["language"])
         values["language"] = normalize_language(language)
     return values
 
@@ -69,7 +71,7 @@ async def _customer_for_update(session: AsyncSession, customer_id: int) -> Custo
     # timestamps must only move when a value really changes).
     customer = await session.get(Customer, customer_id, with_for_update=True)
     if customer is None:
-        raise ServiceError("NOT_FOUND", "Customer not found.")
+        raise ServiceError(ErrorCode.NOT_FOUND, "Customer not found.")
     return customer
 
 
@@ -114,7 +116,7 @@ async def update_profile(
                 await session.flush()
         except IntegrityError:
             raise ServiceError(
-                "TAKEN", "That phone number is used by another account.", ["phone"]
+                ErrorCode.TAKEN, "That phone number is used by another account.", ["phone"]
             ) from None
     return customer
 
@@ -141,7 +143,7 @@ async def request_email_change(rt: Runtime, *, customer_id: int, new_email: str)
             select(col(Customer.email)).where(col(Customer.id) == customer_id)
         )
     if new == current:
-        raise ServiceError("INVALID", "That is already your email address.", ["newEmail"])
+        raise ServiceError(ErrorCode.INVALID, "That is already your email address.", ["newEmail"])
     settings = rt.settings
     if not await rate_limit.allow(
         rt.db,
@@ -150,17 +152,19 @@ async def request_email_change(rt: Runtime, *, customer_id: int, new_email: str)
         window=settings.login_code_window,
         now=rt.clock.now(),
     ):
-        raise ServiceError("RATE_LIMITED", "Too many codes requested. Try again in a few minutes.")
+        raise ServiceError(
+            ErrorCode.RATE_LIMITED, "Too many codes requested. Try again in a few minutes."
+        )
 
     async with rt.db.transaction() as session:
         customer = await session.get(Customer, customer_id)
         if customer is None:
-            raise ServiceError("NOT_FOUND", "Customer not found.")
+            raise ServiceError(ErrorCode.NOT_FOUND, "Customer not found.")
         # Keyed by the customer, so a new request replaces the previous code.
         code = await challenges.issue(
             rt,
             session,
-            purpose=EMAIL_CHANGE,
+            purpose=ChallengePurpose.EMAIL_CHANGE,
             identifier=str(customer_id),
             customer_id=customer_id,
             payload=new,
@@ -194,13 +198,13 @@ async def confirm_email_change(
     """Switch to the address the code was sent to; other devices are signed out."""
     code = code.strip()
     if not code.isdigit() or len(code) > 8:
-        raise ServiceError("CODE_INVALID", "That code is not valid.", ["code"])
+        raise ServiceError(ErrorCode.CODE_INVALID, "That code is not valid.", ["code"])
     challenge = await challenges.attempt(
-        rt, purpose=EMAIL_CHANGE, identifier=str(customer_id), code=code
+        rt, purpose=ChallengePurpose.EMAIL_CHANGE, identifier=str(customer_id), code=code
     )
     new_email = challenge.payload
     if new_email is None or challenge.customer_id != customer_id:
-        raise ServiceError("CODE_INVALID", "That code is not valid.", ["code"])
+        raise ServiceError(ErrorCode.CODE_INVALID, "That code is not valid.", ["code"])
     async with rt.db.transaction() as session:
         await challenges.consume(rt, session, challenge)
         customer = await _customer_for_update(session, customer_id)
@@ -212,14 +216,17 @@ async def confirm_email_change(
                 await session.flush()
         except IntegrityError:
             # Raised inside the transaction: the code stays unused.
-            raise ServiceError("TAKEN", "That email address is used by another account.") from None
+            raise ServiceError(
+                ErrorCode.TAKEN, "That email address is used by another account."
+            ) from None
         await sessions.revoke_others(
             session, customer_id=customer_id, keep_session_id=keep_session_id
         )
         # Codes and sign-in links already mailed to the old address stop working.
         await session.execute(
             delete(LoginChallenge).where(
-                col(LoginChallenge.purpose) == "login", col(LoginChallenge.identifier) == old_email
+                col(LoginChallenge.purpose) == ChallengePurpose.LOGIN,
+                col(LoginChallenge.identifier) == old_email,
             )
         )
         await session.execute(delete(MagicLink).where(col(MagicLink.email) == old_email))
@@ -232,12 +239,12 @@ async def update_marketing_consent(
     """Set consent per channel ("email", "sms"); a missing key is left unchanged."""
     for channel in CONSENT_CHANNELS:
         if channel in changes and changes[channel] is None:
-            raise ServiceError("INVALID", "Choose true or false.", [channel])
+            raise ServiceError(ErrorCode.INVALID, "Choose true or false.", [channel])
     async with rt.db.transaction() as session:
         customer = await _customer_for_update(session, customer_id)
         if changes.get("sms") and not customer.phone:
             raise ServiceError(
-                "NOT_ALLOWED_IN_STATE",
+                ErrorCode.NOT_ALLOWED_IN_STATE,
                 "Add a phone number to your profile before agreeing to text messages.",
                 ["sms"],
             )

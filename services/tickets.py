@@ -10,22 +10,23 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from domain.actors import Actor
+from domain.errors import ErrorCode, ServiceError
+from domain.statuses import UNRESOLVED_TICKET_STATUSES, TicketAuthor, TicketStatus
+from domain.topics import Topic
+from domain.validation import refuse_control_characters
 from models.customer import Customer
-from models.events import OutboxEvent
 from models.order import Order
 from models.shop import SHOP_ID, CustomerAccountSettings
 from models.ticket import Ticket, TicketMessage
-from services import idempotency
-from services.errors import ServiceError
-from services.pagination import Page, SortKey, keyset_page
-from services.runtime import Runtime
-from services.validation import refuse_control_characters
+from plumbing import idempotency, outbox
+from plumbing.pagination import Page, SortKey, keyset_page
+from plumbing.runtime import Runtime
 
 SUBJECT_MAX = 200
 MESSAGE_MAX = 5000
 # Abuse protection: a customer with this many unresolved tickets must close one first.
 MAX_OPEN_TICKETS = 20
-OPEN_STATUSES = ("OPEN", "PENDING")
 
 
 async def _require_support(session: AsyncSession) -> None:
@@ -35,7 +36,9 @@ async def _require_support(session: AsyncSession) -> None:
         )
     )
     if not enabled:
-        raise ServiceError("ACTION_DISABLED", "Support requests are switched off for this store.")
+        raise ServiceError(
+            ErrorCode.ACTION_DISABLED, "Support requests are switched off for this store."
+        )
 
 
 def _text(value: str, *, field: str, limit: int, what: str) -> str:
@@ -43,22 +46,28 @@ def _text(value: str, *, field: str, limit: int, what: str) -> str:
     multiline = field == "message"
     value = refuse_control_characters(value.strip(), [field], allow_newlines=multiline)
     if not value:
-        raise ServiceError("INVALID", f"Enter a {what}.", [field])
+        raise ServiceError(ErrorCode.INVALID, f"Enter a {what}.", [field])
     if len(value) > limit:
-        raise ServiceError("INVALID", f"The {what} can be at most {limit} characters.", [field])
+        raise ServiceError(
+            ErrorCode.INVALID, f"The {what} can be at most {limit} characters.", [field]
+        )
     return value
 
 
 def _ticket_not_found() -> ServiceError:
-    return ServiceError("NOT_FOUND", "Ticket not found.", ["ticketId"])
+    return ServiceError(ErrorCode.NOT_FOUND, "Ticket not found.", ["ticketId"])
 
 
-def _event(topic: str, ticket: Ticket, now: Any, **extra: Any) -> OutboxEvent:
-    return OutboxEvent(
+def _event(
+    session: AsyncSession, topic: Topic, ticket: Ticket, actor: Actor, now: Any, **extra: Any
+) -> None:
+    outbox.record(
+        session,
         topic=topic,
+        actor=actor,
         customer_id=ticket.customer_id,
         payload={"ticket_id": ticket.id, "number": ticket.number, **extra},
-        created_at=now,
+        now=now,
     )
 
 
@@ -66,7 +75,7 @@ async def ticket_page(
     rt: Runtime,
     *,
     customer_id: int,
-    status: str | None,
+    status: TicketStatus | None,
     first: int | None,
     after: str | None,
 ) -> Page[Ticket]:
@@ -96,6 +105,7 @@ async def create_ticket(
     message: str,
     order_id: int | None,
     subscription_id: int | None,
+    actor: Actor,
     idempotency_key: str | None = None,
 ) -> Ticket:
     """Open a ticket with the customer's first message.
@@ -115,10 +125,10 @@ async def create_ticket(
                 )
             )
             if owned is None:
-                raise ServiceError("NOT_FOUND", "Order not found.", ["orderId"])
+                raise ServiceError(ErrorCode.NOT_FOUND, "Order not found.", ["orderId"])
         if subscription_id is not None:
             # Subscriptions are not built yet, so no id can name one of the customer's.
-            raise ServiceError("NOT_FOUND", "Subscription not found.", ["subscriptionId"])
+            raise ServiceError(ErrorCode.NOT_FOUND, "Subscription not found.", ["subscriptionId"])
         # Serialises a customer's ticket creation so the open-ticket cap holds on PostgreSQL.
         await session.execute(
             select(col(Customer.id)).where(col(Customer.id) == customer_id).with_for_update()
@@ -126,11 +136,14 @@ async def create_ticket(
         open_count = await session.scalar(
             select(func.count())
             .select_from(Ticket)
-            .where(col(Ticket.customer_id) == customer_id, col(Ticket.status).in_(OPEN_STATUSES))
+            .where(
+                col(Ticket.customer_id) == customer_id,
+                col(Ticket.status).in_(UNRESOLVED_TICKET_STATUSES),
+            )
         )
         if (open_count or 0) >= MAX_OPEN_TICKETS:
             raise ServiceError(
-                "NOT_ALLOWED_IN_STATE",
+                ErrorCode.NOT_ALLOWED_IN_STATE,
                 f"You have {MAX_OPEN_TICKETS} open tickets; close one before opening another.",
             )
         now = rt.clock.now()
@@ -139,7 +152,7 @@ async def create_ticket(
             # Placeholder until the id is known; replaced before the transaction ends.
             number=f"new-{uuid.uuid4().hex[:24]}",
             subject=clean_subject,
-            status="OPEN",
+            status=TicketStatus.OPEN,
             order_id=order_id,
             created_at=now,
             updated_at=now,
@@ -149,9 +162,19 @@ async def create_ticket(
         assert ticket.id is not None
         ticket.number = f"T-{ticket.id:06d}"
         session.add(
-            TicketMessage(ticket_id=ticket.id, author="CUSTOMER", body=body, created_at=now)
+            TicketMessage(
+                ticket_id=ticket.id, author=TicketAuthor.CUSTOMER, body=body, created_at=now
+            )
         )
-        session.add(_event("ticket.created", ticket, now, subject=clean_subject, order_id=order_id))
+        _event(
+            session,
+            Topic.TICKET_CREATED,
+            ticket,
+            actor,
+            now,
+            subject=clean_subject,
+            order_id=order_id,
+        )
         await session.flush()
         return {"ticket_id": ticket.id}
 
@@ -163,7 +186,7 @@ async def create_ticket(
     }
     result = await idempotency.run(
         rt,
-        customer_id=customer_id,
+        actor=actor,
         operation="createTicket",
         key=idempotency_key,
         request=request,
@@ -180,7 +203,7 @@ async def _change_status(
     *,
     customer_id: int,
     ticket_id: int | None,
-    status: str,
+    status: TicketStatus,
     now: Any,
     closed_message: str,
 ) -> Ticket:
@@ -193,21 +216,21 @@ async def _change_status(
     mine = (col(Ticket.id) == ticket_id, col(Ticket.customer_id) == customer_id)
     changed = await session.scalar(
         update(Ticket)
-        .where(*mine, col(Ticket.status) != "CLOSED")
+        .where(*mine, col(Ticket.status) != TicketStatus.CLOSED)
         .values(status=status, updated_at=now)
         .returning(col(Ticket.id))
     )
     if changed is None:
         if await session.scalar(select(col(Ticket.id)).where(*mine)) is None:
             raise _ticket_not_found()
-        raise ServiceError("NOT_ALLOWED_IN_STATE", closed_message, ["ticketId"])
+        raise ServiceError(ErrorCode.NOT_ALLOWED_IN_STATE, closed_message, ["ticketId"])
     ticket = await session.get(Ticket, ticket_id, populate_existing=True)
     assert ticket is not None
     return ticket
 
 
 async def reply_to_ticket(
-    rt: Runtime, *, customer_id: int, ticket_id: int | None, message: str
+    rt: Runtime, *, customer_id: int, ticket_id: int | None, message: str, actor: Actor
 ) -> Ticket:
     """Add the customer's message; a ticket the support team answered is open again."""
     async with rt.db.transaction() as session:
@@ -218,19 +241,23 @@ async def reply_to_ticket(
             session,
             customer_id=customer_id,
             ticket_id=ticket_id,
-            status="OPEN",
+            status=TicketStatus.OPEN,
             now=now,
             closed_message="This ticket is closed; open a new one if you need more help.",
         )
         assert ticket.id is not None
-        reply = TicketMessage(ticket_id=ticket.id, author="CUSTOMER", body=body, created_at=now)
+        reply = TicketMessage(
+            ticket_id=ticket.id, author=TicketAuthor.CUSTOMER, body=body, created_at=now
+        )
         session.add(reply)
         await session.flush()
-        session.add(_event("ticket.replied", ticket, now, message_id=reply.id))
+        _event(session, Topic.TICKET_REPLIED, ticket, actor, now, message_id=reply.id)
     return ticket
 
 
-async def close_ticket(rt: Runtime, *, customer_id: int, ticket_id: int | None) -> Ticket:
+async def close_ticket(
+    rt: Runtime, *, customer_id: int, ticket_id: int | None, actor: Actor
+) -> Ticket:
     async with rt.db.transaction() as session:
         await _require_support(session)
         now = rt.clock.now()
@@ -238,9 +265,9 @@ async def close_ticket(rt: Runtime, *, customer_id: int, ticket_id: int | None) 
             session,
             customer_id=customer_id,
             ticket_id=ticket_id,
-            status="CLOSED",
+            status=TicketStatus.CLOSED,
             now=now,
             closed_message="This ticket is already closed.",
         )
-        session.add(_event("ticket.closed", ticket, now))
+        _event(session, Topic.TICKET_CLOSED, ticket, actor, now)
     return ticket

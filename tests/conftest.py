@@ -17,13 +17,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import models
+from adapters.clock import ManualClock
+from adapters.mail import ConsoleEmailBackend
+from adapters.sms import ConsoleSmsBackend
 from app.main import create_app
-from app.settings import Settings
+from config import Settings
 from models.database import Database
-from services.clock import ManualClock
-from services.mail import ConsoleEmailBackend
-from services.runtime import Runtime, build_runtime
-from services.sms import ConsoleSmsBackend
+from plumbing.runtime import Runtime, build_runtime
 from tests.support import GraphQLClient
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")

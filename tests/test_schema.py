@@ -8,7 +8,7 @@ import pytest
 from graphql import build_schema as build_sdl
 from graphql import find_breaking_changes
 
-from schema import build_schema
+from schema.customer import build_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 # The design's contract, beside the checkout; docs/contract.graphql is the copy

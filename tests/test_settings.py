@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.settings import ConfigError, Settings, load_settings
+from config import ConfigError, Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

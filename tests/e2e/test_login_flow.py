@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import func, select
 
+from adapters.mail import SmtpEmailBackend
 from models.customer import Customer
-from services.mail import SmtpEmailBackend
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
 from tests import factories
 from tests.smtp import SmtpServer, code_in, link_token_in, text_part
 from tests.support import GraphQLClient

@@ -13,7 +13,7 @@ from auth import sessions
 from models.customer import Customer
 from models.order import Order
 from models.shop import SHOP_ID, CustomerAccountSettings, Shop
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
 
 serial = itertools.count(1)
 

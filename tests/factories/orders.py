@@ -10,7 +10,7 @@ from typing import Any
 from models.catalog import Product, ProductVariant
 from models.customer import Customer
 from models.order import FulfillmentEvent, Order, OrderDiscount, OrderLineItem
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
 from tests.factories.accounts import serial
 
 DEFAULT_ADDRESS: dict[str, Any] = {

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from models.address import Address
 from models.customer import Customer
-from schema.node import to_global_id
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
+from resolvers.ids import to_global_id
 from tests import factories
 from tests.support import GraphQLClient
 

@@ -9,7 +9,7 @@ from sqlmodel import col
 
 from models.events import OutboxEvent
 from models.order import Order
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
 
 CANCEL = """
 mutation Cancel($input: CancelOrderInput!) {

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from models.address import PaymentMethod
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
 from tests import factories
 from tests.support import GraphQLClient
 

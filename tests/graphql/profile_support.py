@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from models.customer import Customer
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
 from tests import factories
 
 PROFILE = "id email phone firstName lastName language marketingConsent { email sms }"

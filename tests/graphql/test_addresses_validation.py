@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from schema.node import to_global_id
+from resolvers.ids import to_global_id
 from services.addresses import MAX_ADDRESSES
 from tests import factories
 from tests.graphql.addresses_support import (

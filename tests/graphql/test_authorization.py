@@ -22,9 +22,9 @@ from graphql import (
 from sqlalchemy import select
 
 import models
-from schema import build_schema
-from schema.node import from_global_id, to_global_id
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
+from resolvers.ids import from_global_id, to_global_id
+from schema.customer import build_schema
 from tests import factories
 from tests.support import GraphQLClient
 

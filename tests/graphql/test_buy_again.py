@@ -11,8 +11,8 @@ from sqlmodel import col
 
 from models.catalog import ProductVariant
 from models.order import Cart, CartLine
-from schema.node import to_global_id
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
+from resolvers.ids import to_global_id
 from tests import factories
 from tests.support import GraphQLClient
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from models.catalog import Product
-from schema.node import to_global_id
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
+from resolvers.ids import to_global_id
 from tests import factories
 from tests.graphql.cancel_order_support import CANCEL
 from tests.support import GraphQLClient

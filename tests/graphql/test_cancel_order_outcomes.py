@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from adapters.clock import ManualClock
 from models.events import OutboxEvent
-from schema.node import to_global_id
-from services.clock import ManualClock
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
+from resolvers.ids import to_global_id
 from tests import factories
 from tests.graphql.cancel_order_support import CANCEL, order_state, stored_order
 from tests.support import GraphQLClient

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import delete, update
 
 from models.catalog import Product, ProductVariant
-from schema.node import to_global_id
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
+from resolvers.ids import to_global_id
 from tests import factories
 from tests.support import GraphQLClient, count_statements
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from models.ticket import Ticket, TicketMessage
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
 from tests import factories
 from tests.support import GraphQLClient, count_statements
 

@@ -20,8 +20,8 @@ from models.customer import Customer
 from models.events import OutboxEvent
 from models.order import Order
 from models.ticket import Ticket, TicketMessage
-from schema.node import to_global_id
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
+from resolvers.ids import to_global_id
 from tests import factories
 from tests.support import GraphQLClient
 

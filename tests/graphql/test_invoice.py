@@ -9,10 +9,10 @@ import httpx
 from sqlalchemy import delete
 from sqlmodel import col
 
+from adapters.clock import ManualClock
 from models.order import Order
-from schema.node import to_global_id
-from services.clock import ManualClock
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
+from resolvers.ids import to_global_id
 from tests import factories
 from tests.support import GraphQLClient
 

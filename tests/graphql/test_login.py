@@ -8,11 +8,11 @@ import hashlib
 import pytest
 from sqlalchemy import select
 
+from adapters.clock import ManualClock
+from adapters.mail import ConsoleEmailBackend
+from adapters.sms import ConsoleSmsBackend
 from models.auth import LoginChallenge
-from services.clock import ManualClock
-from services.mail import ConsoleEmailBackend
-from services.runtime import Runtime
-from services.sms import ConsoleSmsBackend
+from plumbing.runtime import Runtime
 from tests import factories
 from tests.support import GraphQLClient
 

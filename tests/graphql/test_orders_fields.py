@@ -10,17 +10,17 @@ import httpx
 from sqlalchemy import delete, select
 from sqlmodel import col
 
+from adapters.clock import ManualClock
+from adapters.mail import ConsoleEmailBackend
+from adapters.sms import ConsoleSmsBackend
 from app.main import create_app
-from app.settings import Settings
+from config import Settings
+from demo.seed import seed_demo
 from models.catalog import ProductVariant
 from models.customer import Customer
 from models.database import Database
-from schema.node import from_global_id, to_global_id
-from services.clock import ManualClock
-from services.mail import ConsoleEmailBackend
-from services.runtime import Runtime, build_runtime
-from services.seed import seed_demo
-from services.sms import ConsoleSmsBackend
+from plumbing.runtime import Runtime, build_runtime
+from resolvers.ids import from_global_id, to_global_id
 from tests import factories
 from tests.graphql.orders_support import ORDERS
 from tests.support import GraphQLClient

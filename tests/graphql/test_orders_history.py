@@ -9,8 +9,8 @@ from typing import Any
 import orjson
 import pytest
 
-from schema.node import to_global_id
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
+from resolvers.ids import to_global_id
 from tests import factories
 from tests.graphql.orders_support import ORDERS
 from tests.support import GraphQLClient, count_statements

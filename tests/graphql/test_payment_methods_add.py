@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from models.events import IdempotencyKey
+from plumbing.runtime import Runtime
 from services.payments import MAX_PAYMENT_METHODS
-from services.runtime import Runtime
 from tests import factories
 from tests.graphql.payment_methods_support import ADD, add_card, cards, viewer
 from tests.support import GraphQLClient

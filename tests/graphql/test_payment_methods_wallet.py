@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from schema.node import to_global_id
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
+from resolvers.ids import to_global_id
 from tests import factories
 from tests.graphql.payment_methods_support import add_card, cards, viewer
 from tests.support import GraphQLClient

@@ -13,7 +13,7 @@ from sqlalchemy import delete
 
 from app.logs import JsonFormatter
 from models.shop import CustomerAccountSettings, Shop
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
 from tests import factories
 from tests.support import GraphQLClient
 

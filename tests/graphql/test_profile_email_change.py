@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from models.auth import CustomerSession, LoginChallenge, MagicLink
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
 from tests import factories
 from tests.graphql.profile_support import CONFIRM, REQUEST, codes, stored, viewer
 

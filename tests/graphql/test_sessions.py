@@ -8,10 +8,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from adapters.clock import ManualClock
+from adapters.mail import ConsoleEmailBackend
 from models.auth import CustomerSession, MagicLink
-from services.clock import ManualClock
-from services.mail import ConsoleEmailBackend
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
 from tests import factories
 from tests.support import GraphQLClient
 

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from services.mail import ConsoleEmailBackend
-from services.runtime import Runtime
-from services.sms import HttpSmsBackend
+from adapters.mail import ConsoleEmailBackend
+from adapters.sms import HttpSmsBackend
+from plumbing.runtime import Runtime
 from tests import factories
 from tests.sms_provider import SmsProvider
 from tests.support import GraphQLClient

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from services.clock import ManualClock
-from services.mail import ConsoleEmailBackend
-from services.runtime import Runtime
+from adapters.clock import ManualClock
+from adapters.mail import ConsoleEmailBackend
+from plumbing.runtime import Runtime
 from tests import factories
 from tests.support import GraphQLClient
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from models.events import OutboxEvent
 from models.ticket import Ticket
-from schema.node import to_global_id
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
+from resolvers.ids import to_global_id
 from services.tickets import MAX_OPEN_TICKETS
 from tests import factories
 from tests.graphql.tickets_support import CLOSE, CREATE, error_pairs, gid, ticket_tables, viewer

@@ -7,7 +7,7 @@ from sqlalchemy import delete
 from sqlmodel import col
 
 from models.order import Order
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
 from tests import factories
 from tests.graphql.tickets_support import LIST, gid, viewer
 from tests.support import GraphQLClient, count_statements

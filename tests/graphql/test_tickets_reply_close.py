@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from schema.node import to_global_id
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
+from resolvers.ids import to_global_id
 from tests import factories
 from tests.graphql.tickets_support import (
     CLOSE,

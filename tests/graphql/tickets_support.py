@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from models.events import OutboxEvent
 from models.ticket import Ticket, TicketMessage
-from schema.node import to_global_id
-from services.runtime import Runtime
+from plumbing.runtime import Runtime
+from resolvers.ids import to_global_id
 from tests import factories
 
 TICKET = "id number subject status createdAt updatedAt order { number } messages { author body }"

@@ -10,13 +10,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from adapters.clock import ManualClock
 from auth import login, sessions
+from domain.actors import Actor
 from models.auth import CustomerSession, LoginChallenge, MagicLink, RateLimitCounter
 from models.events import IdempotencyKey
-from services import idempotency
-from services.clock import ManualClock
+from plumbing import idempotency
+from plumbing.runtime import Runtime
 from services.housekeeping import purge
-from services.runtime import Runtime
 from tests import factories
 
 TABLES: dict[str, Any] = {
@@ -48,7 +49,12 @@ async def one_of_everything(rt: Runtime, email: str) -> str:
 
     assert customer.id is not None
     await idempotency.run(
-        rt, customer_id=customer.id, operation="probe", key=email, request={}, work=work
+        rt,
+        actor=Actor.customer(customer.id),
+        operation="probe",
+        key=email,
+        request={},
+        work=work,
     )
     return token
 

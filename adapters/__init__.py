@@ -1,0 +1,1 @@
+"""The outside world behind small interfaces: clock, email, SMS, payment gateway."""

@@ -1,0 +1,68 @@
+"""Where things stand: the closed sets of states stored in the database.
+
+Each is a `StrEnum`, stored as its value in a text column through
+`models.base.EnumText`, which refuses any other value on the way in and hands
+back members on the way out.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum, unique
+
+
+@unique
+class OrderStatus(StrEnum):
+    """Where an order stands commercially."""
+
+    OPEN = "OPEN"
+    CANCELLED = "CANCELLED"
+    COMPLETED = "COMPLETED"
+
+
+@unique
+class FulfillmentStatus(StrEnum):
+    """How far the goods of an order have got."""
+
+    UNFULFILLED = "UNFULFILLED"
+    PARTIALLY_FULFILLED = "PARTIALLY_FULFILLED"
+    FULFILLED = "FULFILLED"
+    IN_TRANSIT = "IN_TRANSIT"
+    DELIVERED = "DELIVERED"
+    RETURNED = "RETURNED"
+
+
+@unique
+class TicketStatus(StrEnum):
+    """Where a support ticket stands."""
+
+    OPEN = "OPEN"
+    PENDING = "PENDING"
+    CLOSED = "CLOSED"
+
+
+# A ticket in one of these still needs someone's attention.
+UNRESOLVED_TICKET_STATUSES = (TicketStatus.OPEN, TicketStatus.PENDING)
+
+
+@unique
+class TicketAuthor(StrEnum):
+    """Who wrote a ticket message."""
+
+    CUSTOMER = "CUSTOMER"
+    AGENT = "AGENT"
+
+
+@unique
+class AddressKind(StrEnum):
+    """Which default an address is: where orders ship, or where bills go."""
+
+    SHIPPING = "SHIPPING"
+    BILLING = "BILLING"
+
+
+@unique
+class ChallengePurpose(StrEnum):
+    """What a one-time code proves when it is entered."""
+
+    LOGIN = "login"
+    EMAIL_CHANGE = "email_change"

@@ -1,0 +1,54 @@
+"""Everything a service needs from the outside world, built once per process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from adapters.clock import Clock
+from adapters.mail import ConsoleEmailBackend, EmailBackend, SmtpEmailBackend
+from adapters.sms import ConsoleSmsBackend, DisabledSmsBackend, HttpSmsBackend, SmsBackend
+from models.database import Database
+
+if TYPE_CHECKING:
+    from config import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    clock: Clock
+    mailer: EmailBackend
+    sms: SmsBackend
+    secret: bytes
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    db: Database | None = None,
+    clock: Clock | None = None,
+    mailer: EmailBackend | None = None,
+    sms: SmsBackend | None = None,
+) -> Runtime:
+    if mailer is None:
+        if settings.email_backend == "smtp" and settings.smtp_url:
+            mailer = SmtpEmailBackend(settings.email_from, settings.smtp_url)
+        else:
+            mailer = ConsoleEmailBackend(settings.email_from, settings.var_dir / "outbox")
+    if sms is None:
+        if settings.sms_backend == "http" and settings.sms_url and settings.sms_from:
+            sms = HttpSmsBackend(settings.sms_url, settings.sms_from)
+        elif settings.sms_backend == "console":
+            sms = ConsoleSmsBackend()
+        else:
+            sms = DisabledSmsBackend()
+    return Runtime(
+        settings=settings,
+        db=db or Database(settings.resolved_database_url),
+        clock=clock or Clock(),
+        mailer=mailer,
+        sms=sms,
+        secret=settings.secret(),
+    )

@@ -1,0 +1,33 @@
+"""The per-request context every surface's resolvers receive.
+
+Each GraphQL surface subclasses it (the customer one adds the signed-in
+viewer); what is common to every caller lives here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+    from domain.actors import Actor
+    from plumbing.runtime import Runtime
+    from resolvers.loaders import Loaders
+
+
+@dataclass
+class RequestContext:
+    request: Request
+    response: Response
+    rt: Runtime
+    loaders: Loaders
+    # Who is calling, or None for an anonymous request.
+    actor: Actor | None
+    request_id: str
+    client_ip: str
+    user_agent: str | None
+    # The client's `Idempotency-Key` header, honoured by side-effecting mutations.
+    idempotency_key: str | None

@@ -1,0 +1,55 @@
+"""Relay connections: `PageInfo`, and the one builder every paginated field uses."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import strawberry
+
+from plumbing.pagination import Page
+from resolvers.context import RequestContext
+from resolvers.pages import read_page
+
+C = TypeVar("C")
+R = TypeVar("R")
+
+
+@strawberry.type(description="Where a page sits in the whole list.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="More items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Items precede this page.")
+    start_cursor: str | None = strawberry.field(description="Cursor of the first item.")
+    end_cursor: str | None = strawberry.field(description="Cursor of the last item.")
+
+    @classmethod
+    def from_page(cls, page: Page[Any]) -> PageInfo:
+        return cls(
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        )
+
+
+async def connection(
+    ctx: RequestContext,
+    read: Awaitable[Page[R]],
+    *,
+    connection_type: Callable[..., C],
+    edge_type: Callable[..., Any],
+    node: Callable[[R], Any],
+) -> C:
+    """Read one page and shape it as `connection_type(edges=[edge_type(cursor, node)], page_info)`.
+
+    A bad cursor or page size is the same BAD_USER_INPUT error on every field
+    (see `resolvers.pages.read_page`).
+    """
+    page: Page[R] = await read_page(ctx, read)
+    return connection_type(
+        edges=[
+            edge_type(cursor=cursor, node=node(row))
+            for row, cursor in zip(page.items, page.cursors, strict=True)
+        ],
+        page_info=PageInfo.from_page(page),
+    )
