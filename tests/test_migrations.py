@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import models
 from app.migrate import upgrade
+from models.customer import Customer
 from models.database import Database
+from models.events import IdempotencyKey
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -39,6 +42,53 @@ async def test_migrations_match_the_models(tmp_path: Path) -> None:
         async with db.write_engine.connect() as conn:
             differences = await conn.run_sync(_diff)
         assert differences == []
+    finally:
+        await db.dispose()
+        if PG_URL:
+            async with admin.begin() as conn:
+                await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            await admin.dispose()
+
+
+async def test_existing_idempotency_keys_become_their_customers_keys(tmp_path: Path) -> None:
+    """0004 scopes keys by actor: a key stored before it belongs to `customer:<id>`."""
+    schema = f"m_{uuid.uuid4().hex[:12]}"
+    if PG_URL:
+        admin = create_async_engine(PG_URL)
+        async with admin.begin() as conn:
+            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        db = Database(PG_URL, schema=schema)
+    else:
+        db = Database(f"sqlite+aiosqlite:///{tmp_path / 'migrated.db'}")
+    now = datetime(2026, 11, 21, 15, 0, tzinfo=UTC)
+    try:
+        await upgrade(db.write_engine, "0003")
+        async with db.write_engine.begin() as conn:
+            customer_id = (
+                await conn.execute(
+                    insert(Customer.__table__)
+                    .values(
+                        email="ada@example.com",
+                        language="en",
+                        marketing_email=False,
+                        marketing_sms=False,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    .returning(Customer.__table__.c.id)
+                )
+            ).scalar_one()
+            await conn.execute(
+                text(
+                    "INSERT INTO idempotency_key (customer_id, operation, key, result, created_at)"
+                    " VALUES (:customer, 'buyAgain', 'k-1', '{\"cart_id\": 7}', :now)"
+                ),
+                {"customer": customer_id, "now": now.replace(tzinfo=None)},
+            )
+        await upgrade(db.write_engine)
+        async with db.read() as session:
+            rows = (await session.execute(select(IdempotencyKey.actor, IdempotencyKey.key))).all()
+        assert [tuple(row) for row in rows] == [(f"customer:{customer_id}", "k-1")]
     finally:
         await db.dispose()
         if PG_URL:
