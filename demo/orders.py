@@ -9,19 +9,18 @@ orders; Grace has none (the empty state).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from demo import builders
+from demo.builders import Discount, Shipping, Step, Tracking
 from domain.statuses import FulfillmentStatus, OrderStatus
-from models.catalog import Product, ProductVariant
+from models.catalog import ProductVariant
 from models.customer import Customer
-from models.order import FulfillmentEvent, Order, OrderDiscount, OrderLineItem
 from plumbing.runtime import Runtime
-
-CENT = Decimal("0.01")
 
 # handle -> (title, active, [(variant title, price, available)])
 CATALOGUE: dict[str, tuple[str, bool, list[tuple[str, str, bool]]]] = {
@@ -89,99 +88,125 @@ JEAN_ADDRESS: dict[str, Any] = {
     "phone": "+15145550188",
 }
 
-UPS = ("UPS", "1Z999AA10123456784", "https://www.ups.com/track?tracknum=1Z999AA10123456784")
-USPS = (
+UPS = Tracking("UPS", "1Z999AA10123456784", "https://www.ups.com/track?tracknum=1Z999AA10123456784")
+USPS = Tracking(
     "USPS",
     "9400111899223856928499",
     "https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111899223856928499",
 )
-CANADA_POST = (
+CANADA_POST = Tracking(
     "Canada Post",
     "7023210039414604",
     "https://www.canadapost-postescanada.ca/track-reperage/en#/details/7023210039414604",
 )
 
-
-Carrier = tuple[str, str, str]  # name, tracking number, tracking URL
-
 # The steps of a parcel's life: (status, hours after the order was placed, message).
 JOURNEY = [
-    ("UNFULFILLED", 0, "Order confirmed"),
-    ("FULFILLED", 20, "Packed and labelled"),
-    ("IN_TRANSIT", 30, "On its way"),
-    ("DELIVERED", 96, "Delivered"),
-    ("RETURNED", 340, "Return received; refund issued to your card"),
+    (FulfillmentStatus.UNFULFILLED, 0, "Order confirmed"),
+    (FulfillmentStatus.FULFILLED, 20, "Packed and labelled"),
+    (FulfillmentStatus.IN_TRANSIT, 30, "On its way"),
+    (FulfillmentStatus.DELIVERED, 96, "Delivered"),
+    (FulfillmentStatus.RETURNED, 340, "Return received; refund issued to your card"),
 ]
-PARTIAL = ("PARTIALLY_FULFILLED", 20, "Part of your order has shipped; the rest follows")
+PARTIAL = (
+    FulfillmentStatus.PARTIALLY_FULFILLED,
+    20,
+    "Part of your order has shipped; the rest follows",
+)
 # Statuses at which the parcel is with the carrier, so tracking shows.
-TRACKED = {"PARTIALLY_FULFILLED", "IN_TRANSIT", "DELIVERED"}
+TRACKED = {
+    FulfillmentStatus.PARTIALLY_FULFILLED,
+    FulfillmentStatus.IN_TRANSIT,
+    FulfillmentStatus.DELIVERED,
+}
+STANDARD = Shipping("Standard (3-5 business days)", Decimal("5.95"))
 
 
 @dataclass
 class DemoOrder:
     number: str
     days_ago: float
-    status: str
-    fulfillment: str
+    status: OrderStatus
+    fulfillment: FulfillmentStatus
     # (product handle, variant position, quantity)
     lines: list[tuple[str, int, int]]
-    carrier: Carrier | None = UPS
-    # (code, title, "percent" or "fixed", value)
-    discount: tuple[str | None, str, str, Decimal] | None = None
-    shipping: tuple[str, str] | None = ("Standard (3-5 business days)", "5.95")
+    carrier: Tracking | None = UPS
+    discount: Discount | None = None
+    shipping: Shipping | None = STANDARD
     tax_rate: Decimal = Decimal("0.08625")
     cancel_reason: str | None = None
 
-    def steps(self) -> list[tuple[str, int, str]]:
-        if self.fulfillment == "PARTIALLY_FULFILLED":
-            return [JOURNEY[0], PARTIAL]
-        reached = [status for status, _, _ in JOURNEY].index(self.fulfillment)
-        return JOURNEY[: reached + 1]
+    def steps(self) -> list[Step]:
+        """The timeline up to where the parcel is, tracked while a carrier has it."""
+        if self.fulfillment is FulfillmentStatus.PARTIALLY_FULFILLED:
+            reached = [JOURNEY[0], PARTIAL]
+        else:
+            statuses = [status for status, _, _ in JOURNEY]
+            reached = JOURNEY[: statuses.index(self.fulfillment) + 1]
+        return [
+            Step(
+                status,
+                timedelta(hours=hours),
+                message,
+                self.carrier if status in TRACKED else None,
+            )
+            for status, hours, message in reached
+        ]
 
 
 ADA_ORDERS = [
     DemoOrder(
         "#1048",
         0.1,
-        "OPEN",
-        "UNFULFILLED",
+        OrderStatus.OPEN,
+        FulfillmentStatus.UNFULFILLED,
         [("house-blend", 0, 2), ("earl-grey-supreme", 0, 1)],
-        discount=("WELCOME10", "10% off your order", "percent", Decimal("10")),
+        discount=Discount("10% off your order", "percent", Decimal("10"), code="WELCOME10"),
     ),
     DemoOrder(
         "#1044",
         3,
-        "OPEN",
-        "PARTIALLY_FULFILLED",
+        OrderStatus.OPEN,
+        FulfillmentStatus.PARTIALLY_FULFILLED,
         [("espresso-forte", 0, 2), ("ethiopia-yirgacheffe", 0, 1)],
     ),
     DemoOrder(
         "#1041",
         5,
-        "OPEN",
-        "FULFILLED",
+        OrderStatus.OPEN,
+        FulfillmentStatus.FULFILLED,
         [("sencha-green-tea", 0, 2)],
-        shipping=("Economy (5-8 business days)", "3.95"),
+        shipping=Shipping("Economy (5-8 business days)", Decimal("3.95")),
     ),
     DemoOrder(
-        "#1037", 8, "OPEN", "IN_TRANSIT", [("colombia-huila-decaf", 0, 1), ("masala-chai", 0, 2)]
+        "#1037",
+        8,
+        OrderStatus.OPEN,
+        FulfillmentStatus.IN_TRANSIT,
+        [("colombia-huila-decaf", 0, 1), ("masala-chai", 0, 2)],
     ),
     DemoOrder(
         "#1029",
         21,
-        "COMPLETED",
-        "DELIVERED",
+        OrderStatus.COMPLETED,
+        FulfillmentStatus.DELIVERED,
         [("house-blend", 2, 1), ("earl-grey-supreme", 1, 1)],
         carrier=USPS,
-        discount=("BEANS5", "$5 off 2 lb bags", "fixed", Decimal("5")),
-        shipping=("Express (1-2 business days)", "12.00"),
+        discount=Discount("$5 off 2 lb bags", "fixed", Decimal("5"), code="BEANS5"),
+        shipping=Shipping("Express (1-2 business days)", Decimal("12.00")),
     ),
-    DemoOrder("#1022", 38, "COMPLETED", "RETURNED", [("ethiopia-yirgacheffe", 1, 1)]),
+    DemoOrder(
+        "#1022",
+        38,
+        OrderStatus.COMPLETED,
+        FulfillmentStatus.RETURNED,
+        [("ethiopia-yirgacheffe", 1, 1)],
+    ),
     DemoOrder(
         "#1017",
         52,
-        "CANCELLED",
-        "UNFULFILLED",
+        OrderStatus.CANCELLED,
+        FulfillmentStatus.UNFULFILLED,
         [("cold-brew-pack", 0, 3)],
         cancel_reason="Ordered the wrong product",
     ),
@@ -189,22 +214,22 @@ ADA_ORDERS = [
     DemoOrder(
         "#1009",
         85,
-        "COMPLETED",
-        "DELIVERED",
+        OrderStatus.COMPLETED,
+        FulfillmentStatus.DELIVERED,
         [("holiday-blend-2025", 0, 2), ("cold-brew-pack", 0, 1), ("house-blend", 1, 1)],
         carrier=USPS,
-        discount=("HOLIDAY15", "Holiday 15% off", "percent", Decimal("15")),
+        discount=Discount("Holiday 15% off", "percent", Decimal("15"), code="HOLIDAY15"),
     ),
 ]
 
-CANADA_SHIPPING = ("International standard", "14.00")
+CANADA_SHIPPING = Shipping("International standard", Decimal("14.00"))
 QUEBEC_TAX = Decimal("0.14975")  # GST + QST
 JEAN_ORDERS = [
     DemoOrder(
         "#1046",
         1,
-        "OPEN",
-        "UNFULFILLED",
+        OrderStatus.OPEN,
+        FulfillmentStatus.UNFULFILLED,
         [("masala-chai", 0, 3)],
         shipping=CANADA_SHIPPING,
         tax_rate=QUEBEC_TAX,
@@ -212,8 +237,8 @@ JEAN_ORDERS = [
     DemoOrder(
         "#1031",
         19,
-        "COMPLETED",
-        "DELIVERED",
+        OrderStatus.COMPLETED,
+        FulfillmentStatus.DELIVERED,
         [("house-blend", 1, 2)],
         carrier=CANADA_POST,
         shipping=CANADA_SHIPPING,
@@ -222,122 +247,51 @@ JEAN_ORDERS = [
 ]
 
 
-async def _catalogue(session: AsyncSession) -> dict[str, tuple[Product, list[ProductVariant]]]:
-    made: dict[str, tuple[Product, list[ProductVariant]]] = {}
+async def _catalogue(rt: Runtime, session: AsyncSession) -> dict[str, list[ProductVariant]]:
+    """Every CATALOGUE product; its variants by handle, in position order."""
+    now = rt.clock.now()
+    made: dict[str, list[ProductVariant]] = {}
     for handle, (title, active, variants) in CATALOGUE.items():
-        product = Product(title=title, handle=handle, active=active)
-        session.add(product)
-        await session.flush()
-        assert product.id is not None
-        rows = [
-            ProductVariant(
-                product_id=product.id,
-                title=v_title,
-                sku=f"{handle.upper()[:12]}-{i + 1}",
-                price=Decimal(price),
-                available=available,
-                position=i,
-            )
-            for i, (v_title, price, available) in enumerate(variants)
-        ]
-        session.add_all(rows)
-        made[handle] = (product, rows)
-    await session.flush()
+        _, made[handle] = await builders.product(
+            session,
+            title=title,
+            handle=handle,
+            active=active,
+            created_at=now,
+            variants=[
+                builders.Variant(
+                    v_title, Decimal(price), available, sku=f"{handle.upper()[:12]}-{i + 1}"
+                )
+                for i, (v_title, price, available) in enumerate(variants)
+            ],
+        )
     return made
 
 
-def _add_order(
-    now: datetime,
-    customer_id: int,
-    customer: Customer,
-    spec: DemoOrder,
-    catalogue: dict[str, tuple[Product, list[ProductVariant]]],
-    addresses: tuple[dict[str, Any], dict[str, Any]],
-    card: tuple[str, str],
-) -> tuple[Order, list[Any]]:
-    placed = now - timedelta(days=spec.days_ago)
-    lines = []
-    for position, (handle, index, quantity) in enumerate(spec.lines):
-        product, variants = catalogue[handle]
-        variant = variants[index]
-        lines.append(
-            OrderLineItem(
-                order_id=0,
-                variant_id=variant.id,
-                title=product.title,
-                variant_title=variant.title,
-                sku=variant.sku,
-                quantity=quantity,
-                unit_price=variant.price,
-                total_price=variant.price * quantity,
-                position=position,
-            )
-        )
-    subtotal = sum((line.total_price for line in lines), Decimal("0"))
-    discount = None
-    off = Decimal("0")
-    if spec.discount is not None:
-        code, title, kind, value = spec.discount
-        off = value if kind == "fixed" else (subtotal * value / 100).quantize(CENT, ROUND_HALF_UP)
-        discount = OrderDiscount(order_id=0, code=code, title=title, amount=off)
-    shipping = Decimal(spec.shipping[1]) if spec.shipping else Decimal("0")
-    tax = ((subtotal - off) * spec.tax_rate).quantize(CENT, ROUND_HALF_UP)
-    order = Order(
-        customer_id=customer_id,
-        number=spec.number,
-        placed_at=placed,
-        status=OrderStatus(spec.status),
-        fulfillment_status=FulfillmentStatus(spec.fulfillment),
-        currency_code="USD",
-        subtotal=subtotal,
-        shipping_total=shipping,
-        tax_total=tax,
-        total=subtotal - off + shipping + tax,
-        email=customer.email,
-        phone=customer.phone,
-        payment_brand=card[0],
-        payment_last4=card[1],
-        shipping_address=dict(addresses[0]),
-        billing_address=dict(addresses[1]),
-        shipping_method_title=spec.shipping[0] if spec.shipping else None,
-        shipping_method_price=shipping if spec.shipping else None,
-        invoice_number="INV-" + spec.number.lstrip("#"),
-        cancelled_at=placed + timedelta(hours=2) if spec.status == "CANCELLED" else None,
-        cancel_reason=spec.cancel_reason,
-    )
-    events = [
-        FulfillmentEvent(
-            order_id=0,
-            status=FulfillmentStatus(status),
-            happened_at=placed + timedelta(hours=hours),
-            message=message,
-            carrier=carrier[0] if carrier else None,
-            tracking_number=carrier[1] if carrier else None,
-            tracking_url=carrier[2] if carrier else None,
-        )
-        for status, hours, message in spec.steps()
-        for carrier in [spec.carrier if status in TRACKED else None]
-    ]
-    return order, [*lines, *events, *([discount] if discount else [])]
-
-
 async def seed_orders(rt: Runtime, session: AsyncSession, customers: dict[str, Customer]) -> None:
-    catalogue = await _catalogue(session)
+    catalogue = await _catalogue(rt, session)
     now = rt.clock.now()
     plan = [
         (customers["ada"], ADA_ORDERS, (ADA_SHIPPING, ADA_BILLING), ("Visa", "4242")),
         (customers["jean"], JEAN_ORDERS, (JEAN_ADDRESS, JEAN_ADDRESS), ("Mastercard", "4444")),
     ]
-    for customer, specs, addresses, card in plan:
-        assert customer.id is not None
+    for customer, specs, (shipping_address, billing_address), payment in plan:
         for spec in specs:
-            order, children = _add_order(
-                now, customer.id, customer, spec, catalogue, addresses, card
+            await builders.order(
+                session,
+                customer=customer,
+                number=spec.number,
+                placed_at=now - timedelta(days=spec.days_ago),
+                lines=[
+                    (catalogue[handle][index], quantity) for handle, index, quantity in spec.lines
+                ],
+                status=spec.status,
+                timeline=spec.steps(),
+                discount=spec.discount,
+                shipping=spec.shipping,
+                tax_rate=spec.tax_rate,
+                payment=payment,
+                shipping_address=shipping_address,
+                billing_address=billing_address,
+                cancel_reason=spec.cancel_reason,
             )
-            session.add(order)
-            await session.flush()
-            assert order.id is not None
-            for child in children:
-                child.order_id = order.id
-            session.add_all(children)
-    await session.flush()

@@ -2,7 +2,9 @@
 
 Callers use `from tests import factories` and `factories.customer(...)`; the builders
 live in `accounts` (shop, customers, sessions, cards, tickets, addresses) and `orders`
-(catalogue and orders), which share one sequence for unique values.
+(catalogue and orders), which share one sequence for unique values. Products, orders,
+cards and tickets are made by `demo.builders`, as the demo store's are, so test data
+has the same shape as what the demo shows.
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ from typing import Any
 from sqlalchemy import update
 
 from auth import sessions
+from demo import builders
+from domain.statuses import TicketAuthor, TicketStatus
+from models.address import Address
 from models.customer import Customer
 from models.order import Order
 from models.shop import SHOP_ID, CustomerAccountSettings, Shop
@@ -67,22 +70,18 @@ async def payment_method(
     created_at: datetime | None = None,
 ) -> Any:
     """A saved card, written directly (no gateway call); returns the PaymentMethod row."""
-    from models.address import PaymentMethod
-
     async with rt.db.transaction() as session:
-        row = PaymentMethod(
-            customer_id=customer.id,
-            gateway="test",
-            gateway_reference=f"card_factory_{next(serial)}",
+        row = await builders.card(
+            session,
+            owner=customer,
             brand=brand,
             last4=last4,
-            expiry_month=expiry[0],
-            expiry_year=expiry[1],
+            expiry=expiry,
+            gateway_reference=f"card_factory_{next(serial)}",
             billing_address=billing_address,
             is_default=is_default,
             created_at=created_at or rt.clock.now(),
         )
-        session.add(row)
     return row
 
 
@@ -98,30 +97,19 @@ async def ticket(
 ) -> Any:
     """A ticket numbered like the real ones, with `messages` as (author, body), one
     minute apart from `created_at`; returns the Ticket row."""
-    from models.ticket import Ticket, TicketMessage
-
     opened = created_at or rt.clock.now()
     async with rt.db.transaction() as session:
-        row = Ticket(
-            customer_id=customer.id,
-            number=f"factory-{next(serial)}",
+        row = await builders.ticket(
+            session,
+            owner=customer,
             subject=subject,
-            status=status,
-            order_id=None if order is None else order.id,
-            created_at=opened,
-            updated_at=opened + timedelta(minutes=max(len(messages) - 1, 0)),
-        )
-        session.add(row)
-        await session.flush()
-        row.number = f"T-{row.id:06d}"
-        session.add_all(
-            TicketMessage(
-                ticket_id=row.id,
-                author=author,
-                body=body,
-                created_at=opened + timedelta(minutes=i),
-            )
-            for i, (author, body) in enumerate(messages)
+            status=TicketStatus(status),
+            order=order,
+            opened_at=opened,
+            conversation=[
+                (TicketAuthor(author), body, opened + timedelta(minutes=i))
+                for i, (author, body) in enumerate(messages)
+            ],
         )
     return row
 
@@ -142,8 +130,6 @@ async def address(
     Other entries' default flags are not touched: ask for a default only where
     the customer has none of that kind.
     """
-    from models.address import Address
-
     n = next(serial)
     values: dict[str, Any] = {
         "first_name": "Ada",

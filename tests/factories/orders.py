@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
+from demo import builders
+from domain.statuses import FulfillmentStatus, OrderStatus
 from models.catalog import Product, ProductVariant
 from models.customer import Customer
-from models.order import FulfillmentEvent, Order, OrderDiscount, OrderLineItem
+from models.order import Order
 from plumbing.runtime import Runtime
 from tests.factories.accounts import serial
 
@@ -25,6 +27,17 @@ DEFAULT_ADDRESS: dict[str, Any] = {
     "country_code": "US",
     "phone": "+14155550123",
 }
+
+
+# Where a line's variant was deleted, the order kept this.
+RETIRED = builders.GoneVariant(
+    title="Retired Blend", variant_title="8 oz", unit_price=Decimal("10.00")
+)
+UPS = builders.Tracking(
+    "UPS", "1Z999AA10123456784", "https://www.ups.com/track?tracknum=1Z999AA10123456784"
+)
+# Statuses at which the parcel is with the carrier, so the event carries tracking.
+SHIPPED = (FulfillmentStatus.IN_TRANSIT, FulfillmentStatus.DELIVERED)
 
 
 async def product(
@@ -43,34 +56,20 @@ async def product(
     """
     n = next(serial)
     async with rt.db.transaction() as session:
-        row = Product(
+        row, rows = await builders.product(
+            session,
             title=title,
             handle=handle or f"product-{n}",
             image_url=image_url,
             active=active,
             created_at=rt.clock.now(),
+            variants=[
+                builders.Variant(v_title, Decimal(str(price)), available, sku=f"SKU-{n}-{i}")
+                for i, (v_title, price, available) in enumerate(variants)
+            ],
         )
-        session.add(row)
-        await session.flush()
-        assert row.id is not None
-        rows = [
-            ProductVariant(
-                product_id=row.id,
-                title=v_title,
-                sku=f"SKU-{n}-{i}",
-                price=Decimal(str(price)),
-                available=available,
-                position=i,
-            )
-            for i, (v_title, price, available) in enumerate(variants)
-        ]
-        session.add_all(rows)
     object.__setattr__(row, "variants", rows)
     return row
-
-
-def _cents(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 async def order(
@@ -105,87 +104,38 @@ async def order(
         lines = [(made.variants[0], 2)]  # type: ignore[attr-defined]
     n = next(serial)
     placed = placed_at or rt.clock.now()
+    reached = FulfillmentStatus(fulfillment_status)
+    timeline = [builders.Step(FulfillmentStatus.UNFULFILLED, timedelta(0), "Order placed")]
+    if reached is not FulfillmentStatus.UNFULFILLED:
+        timeline.append(
+            builders.Step(
+                reached,
+                timedelta(days=1),
+                reached.replace("_", " ").capitalize(),
+                UPS if reached in SHIPPED else None,
+            )
+        )
     async with rt.db.transaction() as session:
-        items: list[OrderLineItem] = []
-        for position, (variant, quantity) in enumerate(lines):
-            if variant is None:
-                title, v_title, sku, price = "Retired Blend", "8 oz", None, Decimal("10.00")
-            else:
-                owner = await session.get(Product, variant.product_id)
-                assert owner is not None
-                title, v_title, sku, price = owner.title, variant.title, variant.sku, variant.price
-            items.append(
-                OrderLineItem(
-                    order_id=0,
-                    variant_id=None if variant is None else variant.id,
-                    title=title,
-                    variant_title=v_title,
-                    sku=sku,
-                    quantity=quantity,
-                    unit_price=price,
-                    total_price=price * quantity,
-                    position=position,
-                )
-            )
-        subtotal = sum((item.total_price for item in items), Decimal("0"))
-        off = min(discount, subtotal) if discount is not None else Decimal("0")
-        tax = _cents((subtotal - off) * tax_rate)
-        ship = shipping if shipping is not None else Decimal("0")
-        row = Order(
-            customer_id=customer.id,
+        row = await builders.order(
+            session,
+            customer=customer,
             number=number or f"#{1000 + n}",
-            placed_at=placed,
-            status=status,
-            fulfillment_status=fulfillment_status,
-            currency_code=currency_code,
-            subtotal=subtotal,
-            shipping_total=ship,
-            tax_total=tax,
-            total=subtotal - off + ship + tax,
-            email=customer.email,
-            phone=customer.phone,
-            payment_brand=payment[0] if payment else None,
-            payment_last4=payment[1] if payment else None,
-            shipping_address=dict(shipping_address) if shipping_address else None,
-            billing_address=dict(billing_address) if billing_address else None,
-            shipping_method_title=shipping_title if shipping is not None else None,
-            shipping_method_price=shipping,
             invoice_number=f"INV-{1000 + n}",
-            cancelled_at=placed + timedelta(hours=1) if status == "CANCELLED" else None,
+            placed_at=placed,
+            status=OrderStatus(status),
+            timeline=timeline,
+            lines=[(RETIRED if variant is None else variant, qty) for variant, qty in lines],
+            discount=None
+            if discount is None
+            else builders.Discount(
+                f"{discount_code or 'Loyalty'} discount", "fixed", discount, code=discount_code
+            ),
+            shipping=None if shipping is None else builders.Shipping(shipping_title, shipping),
+            tax_rate=tax_rate,
+            payment=payment,
+            shipping_address=shipping_address or None,
+            billing_address=billing_address or None,
+            currency_code=currency_code,
+            cancelled_after=timedelta(hours=1),
         )
-        session.add(row)
-        await session.flush()
-        assert row.id is not None
-        for item in items:
-            item.order_id = row.id
-        session.add_all(items)
-        if discount is not None:
-            session.add(
-                OrderDiscount(
-                    order_id=row.id,
-                    code=discount_code,
-                    title=f"{discount_code or 'Loyalty'} discount",
-                    amount=off,
-                )
-            )
-        session.add(
-            FulfillmentEvent(
-                order_id=row.id, status="UNFULFILLED", happened_at=placed, message="Order placed"
-            )
-        )
-        if fulfillment_status != "UNFULFILLED":
-            shipped = fulfillment_status in ("IN_TRANSIT", "DELIVERED")
-            session.add(
-                FulfillmentEvent(
-                    order_id=row.id,
-                    status=fulfillment_status,
-                    happened_at=placed + timedelta(days=1),
-                    message=fulfillment_status.replace("_", " ").capitalize(),
-                    tracking_number="1Z999AA10123456784" if shipped else None,
-                    tracking_url="https://www.ups.com/track?tracknum=1Z999AA10123456784"
-                    if shipped
-                    else None,
-                    carrier="UPS" if shipped else None,
-                )
-            )
     return row
