@@ -47,13 +47,15 @@ async def _purge(settings: Settings) -> dict[str, int]:
         await rt.db.dispose()
 
 
-def _serve(settings: Settings) -> None:
+def _serve(settings: Settings, workers: int = 1) -> None:
     import uvicorn
 
-    from app.main import create_app
-
+    # The factory form: each worker process builds its own app (and database
+    # pool) from the environment, which is what `load_settings` just checked.
     uvicorn.run(
-        create_app(settings),
+        "app.main:create_app_from_env",
+        factory=True,
+        workers=workers,
         host=settings.host,
         port=settings.port,
         log_config=None,
@@ -87,7 +89,13 @@ Customer Account API demo {"(demo data loaded)" if created else "(existing data 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="customer-account-api")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="serve the API (HOST, PORT)")
+    serve = commands.add_parser("serve", help="serve the API (HOST, PORT)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes (production: one per core; all state is in the database)",
+    )
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("seed", help="load the demo store and customers")
     commands.add_parser("export-schema", help="print the customer schema as SDL")
@@ -113,7 +121,10 @@ def main(argv: list[str] | None = None) -> int:
         created = asyncio.run(_seed(settings))
         log.info("demo data %s", "loaded" if created else "already present")
     elif args.command == "serve":
-        _serve(settings)
+        if args.workers < 1:
+            print("error: --workers must be at least 1", file=sys.stderr)
+            return 2
+        _serve(settings, workers=args.workers)
     elif args.command == "demo":
         _demo(settings)
     elif args.command == "purge":

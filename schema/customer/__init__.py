@@ -7,11 +7,12 @@ from typing import Any
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
+    max_aliases,
+    query_depth_limiter,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
@@ -26,6 +27,9 @@ from schema.customer.mutations.payments import PaymentMutations
 from schema.customer.mutations.profile import ProfileMutations
 from schema.customer.mutations.tickets import TicketMutations
 from schema.customer.query import Query
+
+# Distinct documents whose validation result is kept (shared by every schema in the process).
+VALIDATION_CACHE_SIZE = 256
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
@@ -42,14 +46,20 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             TicketMutations,
         ),
     )
+    # The depth and alias rules are built once, here: the validation cache is
+    # keyed by the rule classes, and Strawberry's QueryDepthLimiter and
+    # MaxAliasesLimiter build new ones for every request, so it would never hit.
+    rules = [
+        query_depth_limiter.create_validator(settings.max_query_depth, None, None),
+        max_aliases.create_validator(settings.max_query_aliases),
+    ]
     extensions: list[Any] = [
         partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
         partial(ParserCache, maxsize=256),
-        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
-        partial(MaxAliasesLimiter, max_alias_count=settings.max_query_aliases),
+        partial(AddValidationRules, rules),
         # Before validation: the one limit that is linear in the document.
         partial(QuerySizeLimiter, max_fields=settings.max_query_fields),
-        partial(LimitedValidationCache, maxsize=256),
+        partial(LimitedValidationCache, maxsize=VALIDATION_CACHE_SIZE),
         partial(QueryCostLimiter, max_cost=settings.max_query_cost),
         MaskInternalErrors,
     ]
