@@ -6,6 +6,7 @@ from functools import partial
 from typing import Any
 
 import strawberry
+from graphql.validation import ASTValidationRule
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -49,7 +50,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     # The depth and alias rules are built once, here: the validation cache is
     # keyed by the rule classes, and Strawberry's QueryDepthLimiter and
     # MaxAliasesLimiter build new ones for every request, so it would never hit.
-    rules = [
+    rules: list[type[ASTValidationRule]] = [
         query_depth_limiter.create_validator(settings.max_query_depth, None, None),
         max_aliases.create_validator(settings.max_query_aliases),
     ]
