@@ -15,7 +15,7 @@ from app import invoices, pages
 from app.auth import BearerSessionBackend
 from app.graphql import GraphQLApp
 from app.logs import configure_logging
-from app.middleware import GraphQLBodyMiddleware, RequestIdMiddleware
+from app.middleware import GraphQLBodyMiddleware, RequestIdMiddleware, SharedReadsMiddleware
 from config import Settings, load_settings
 from plumbing.runtime import Runtime, build_runtime
 from schema.customer import build_schema
@@ -62,6 +62,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
     ]
     middleware = [
         Middleware(RequestIdMiddleware),
+        # Outside authentication, so the session check reads on the request's connection.
+        Middleware(SharedReadsMiddleware, db=rt.db),
         Middleware(GraphQLBodyMiddleware, path=GRAPHQL_PATH, max_bytes=settings.max_body_bytes),
         Middleware(AuthenticationMiddleware, backend=BearerSessionBackend(rt)),
     ]

@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import Dialect, MetaData, Numeric, String
+from sqlalchemy import Dialect, MetaData, Numeric, Select, String, select
 from sqlalchemy.types import DateTime, TypeDecorator, TypeEngine
 from sqlmodel import SQLModel
 
@@ -20,6 +20,12 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata: MetaData = SQLModel.metadata
+
+
+def select_rows(model: type[SQLModel]) -> Select[Any]:
+    """SELECT every column of `model`'s table: Core rows with the model's column
+    attributes, for reads that only display (no identity map, no change tracking)."""
+    return select(*model.__table__.columns)  # type: ignore[attr-defined]
 
 
 def utcnow() -> datetime:

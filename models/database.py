@@ -1,26 +1,36 @@
 """Engines and sessions.
 
-Reads and writes use separate session factories. On SQLite the write side
+Reads and writes use separate engines and pools. On SQLite the write side
 starts every transaction with BEGIN IMMEDIATE, so concurrent writers queue on
-the busy timeout instead of failing when a read lock cannot be upgraded; on
-PostgreSQL both sides share one engine.
+the busy timeout instead of failing when a read lock cannot be upgraded.
+
+Inside `Database.request_scope()` (one per HTTP request) every read session
+runs on one pooled connection, checked out at the first read and returned when
+the request ends: a query whose dataloaders run five batches checks out once,
+not five times.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+# Marks a request's shared read connection, which runs without a transaction.
+SHARED_READS = "shared_reads"
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
@@ -39,6 +49,10 @@ def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
+        # The driver is in autocommit (isolation_level None above); a request's
+        # shared read connection stays that way: no BEGIN, each statement alone.
+        if conn.get_execution_options().get(SHARED_READS):
+            return
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
@@ -51,6 +65,58 @@ def upsert_insert(session: AsyncSession, table: Any) -> Any:
     """
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(table)
+
+
+class SharedReads:
+    """One request's reads on one pooled connection, checked out at the first read.
+
+    The connection runs in autocommit: every statement sees what is committed
+    when it starts (PostgreSQL's READ COMMITTED, which a read transaction would
+    give anyway), nothing is held between statements, and no BEGIN or ROLLBACK
+    round trips are spent. Reads from concurrent tasks (dataloader batches)
+    take turns, as one connection runs one statement at a time; a task may
+    open a read inside its own.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._connection: AsyncConnection | None = None
+        self._turn = asyncio.Lock()
+        self._holder: asyncio.Task[Any] | None = None
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        task = asyncio.current_task()
+        nested = task is not None and self._holder is task
+        if not nested:
+            await self._turn.acquire()
+            self._holder = task
+        try:
+            if self._connection is None:
+                self._connection = await self._connect()
+            async with AsyncSession(bind=self._connection, expire_on_commit=False) as session:
+                yield session
+        finally:
+            if not nested:
+                self._holder = None
+                self._turn.release()
+
+    async def _connect(self) -> AsyncConnection:
+        connection = await self.engine.connect()
+        options: dict[str, Any] = {SHARED_READS: True}
+        if self.engine.dialect.name != "sqlite":
+            # SQLite's driver is in autocommit already (see `_sqlite_engine`).
+            options["isolation_level"] = "AUTOCOMMIT"
+        return await connection.execution_options(**options)
+
+    async def close(self) -> None:
+        """Return the connection to the pool (the end of the request)."""
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            await connection.close()
+
+
+_shared_reads: ContextVar[SharedReads | None] = ContextVar("shared_reads", default=None)
 
 
 class Database:
@@ -67,10 +133,17 @@ class Database:
             if schema:
                 # Tests isolate each run in its own PostgreSQL schema.
                 connect_args["server_settings"] = {"search_path": schema}
+            # No pre-ping: a request checks out once, and a connection the
+            # server dropped fails that one request and is replaced by the pool.
+            # Two pools: a request holds its read connection until it ends, so
+            # a write drawn from the same pool could wait behind readers that
+            # are themselves waiting to write.
             self.read_engine = create_async_engine(
-                url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args
+                url, pool_size=10, max_overflow=10, connect_args=connect_args
             )
-            self.write_engine = self.read_engine
+            self.write_engine = create_async_engine(
+                url, pool_size=5, max_overflow=10, connect_args=connect_args
+            )
         self._read = async_sessionmaker(self.read_engine, expire_on_commit=False)
         self._write = async_sessionmaker(self.write_engine, expire_on_commit=False)
 
@@ -82,9 +155,26 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        """A short-lived session for queries; one per task, never shared."""
+        """A short-lived session for queries, on the request's connection inside
+        `request_scope`; never held across tasks."""
+        shared = _shared_reads.get()
+        if shared is not None and shared.engine is self.read_engine:
+            async with shared.session() as session:
+                yield session
+            return
         async with self._read() as session:
             yield session
+
+    @asynccontextmanager
+    async def request_scope(self) -> AsyncIterator[SharedReads]:
+        """Every `read()` inside shares one connection, returned to the pool on exit."""
+        shared = SharedReads(self.read_engine)
+        token = _shared_reads.set(shared)
+        try:
+            yield shared
+        finally:
+            _shared_reads.reset(token)
+            await shared.close()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

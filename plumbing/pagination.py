@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import orjson
-from sqlalchemy import BigInteger, Select, TypeDecorator, and_, or_
+from sqlalchemy import BigInteger, Select, TypeDecorator, and_, or_, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -100,11 +100,21 @@ def page_size(first: int | None, last: int | None) -> tuple[int, bool]:
 
 
 def _seek(keys: Sequence[SortKey], values: Sequence[Any], forward: bool) -> ColumnElement[bool]:
-    """Rows strictly after `values` in the (possibly reversed) sort order."""
+    """Rows strictly after `values` in the (possibly reversed) sort order.
+
+    When every key sorts the same way this is one row-value comparison,
+    `(placed_at, id) < (:p, :i)`, which PostgreSQL and SQLite turn into an
+    index seek; the equivalent OR chain makes PostgreSQL's generic plan scan
+    and filter everything before the page.
+    """
+    if len({key.descending for key in keys}) == 1:
+        later = keys[0].descending != forward  # descending+forward means "smaller"
+        row = tuple_(*(key.column for key in keys))
+        return row > tuple(values) if later else row < tuple(values)
     clauses = []
     for i, key in enumerate(keys):
         equal = [k.column == v for k, v in zip(keys[:i], values[:i], strict=True)]
-        later = key.descending != forward  # descending+forward means "smaller"
+        later = key.descending != forward
         step = key.column > values[i] if later else key.column < values[i]
         clauses.append(and_(*equal, step))
     return or_(*clauses)
@@ -121,6 +131,7 @@ async def keyset_page(
     last: int | None = None,
     before: str | None = None,
 ) -> Page[Any]:
+    """One page of `stmt` (a `models.base.select_rows` query) in the order of `keys`."""
     size, backwards = page_size(first, last)
     cursor = before if backwards else after
     if cursor is not None:
@@ -129,7 +140,8 @@ async def keyset_page(
         order = [k.column.asc() if k.descending else k.column.desc() for k in keys]
     else:
         order = [k.column.desc() if k.descending else k.column.asc() for k in keys]
-    rows = list((await session.scalars(stmt.order_by(*order).limit(size + 1))).all())
+    # Core rows: a page is only displayed (see `models.base.select_rows`).
+    rows = list((await session.execute(stmt.order_by(*order).limit(size + 1))).all())
     more = len(rows) > size
     rows = rows[:size]
     if backwards:

@@ -2,18 +2,26 @@
 
 Each is named exactly like the loader it feeds (`<thing>_by_<key>`); the
 `Loaders` dataclass binds them to the request.
+
+They read Core rows, not ORM instances: a row only read and turned into a
+GraphQL object needs no identity map, change tracking or instance state, which
+cost more than the query itself on a page of orders. A Core row of
+`select(*Model.__table__.columns)` has exactly the model's column attributes,
+converted by the same column types (enums, money, UTC datetimes, JSON), so it
+is typed as the model; it is never modified or added to a session.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import or_, select
-from sqlmodel import col
+from sqlalchemy import or_
+from sqlmodel import SQLModel, col
 
 from models.address import Address, PaymentMethod
+from models.base import select_rows
 from models.catalog import Product, ProductVariant
 from models.customer import Customer
 from models.database import Database
@@ -21,7 +29,7 @@ from models.order import CartLine, FulfillmentEvent, Order, OrderDiscount, Order
 from models.shop import CustomerAccountSettings, Shop
 from models.ticket import Ticket, TicketMessage
 
-M = TypeVar("M")
+M = TypeVar("M", bound=SQLModel)
 K = TypeVar("K", bound=Hashable)
 
 
@@ -30,7 +38,8 @@ async def rows_by_key(
 ) -> list[M | None]:
     """One row per key (e.g. by primary key), None where missing, in key order."""
     async with db.read() as session:
-        rows = (await session.scalars(select(model).where(column.in_(set(keys))))).all()
+        result = await session.execute(select_rows(model).where(column.in_(set(keys))))
+        rows = cast(list[M], result.all())
     found = {getattr(row, column.key): row for row in rows}
     return [found.get(key) for key in keys]
 
@@ -40,10 +49,10 @@ async def groups_by_key(
 ) -> list[list[M]]:
     """All rows per key (e.g. the lines of each order), ordered, in key order."""
     async with db.read() as session:
-        stmt = select(model).where(column.in_(set(keys)))
+        stmt = select_rows(model).where(column.in_(set(keys)))
         if order_by:
             stmt = stmt.order_by(*order_by)
-        rows = (await session.scalars(stmt)).all()
+        rows = cast(list[M], (await session.execute(stmt)).all())
     grouped: dict[Any, list[M]] = defaultdict(list)
     for row in rows:
         grouped[getattr(row, column.key)].append(row)
@@ -140,8 +149,8 @@ async def default_addresses_by_customer_id(
 ) -> list[list[Address]]:
     """Each customer's default shipping and billing rows (zero to two, maybe one row)."""
     async with db.read() as session:
-        rows = await session.scalars(
-            select(Address).where(
+        result = await session.execute(
+            select_rows(Address).where(
                 col(Address.customer_id).in_(set(customer_ids)),
                 or_(
                     col(Address.is_default_shipping).is_(True),
@@ -149,6 +158,7 @@ async def default_addresses_by_customer_id(
                 ),
             )
         )
+        rows = cast(list[Address], result.all())
         grouped: dict[int, list[Address]] = defaultdict(list)
         for row in rows:
             grouped[row.customer_id].append(row)

@@ -25,6 +25,8 @@ Wrap = Callable[[RequestContext, Any], Awaitable[Any]]
 
 @dataclass(frozen=True)
 class NodeSource:
+    # The table the row comes from, for the ownership rule.
+    model: type[Any]
     loader: Callable[[Loaders], DataLoader[int, Any]]
     wrap: Wrap
 
@@ -34,11 +36,16 @@ class NodeRegistry:
         self._sources: dict[str, NodeSource] = {}
 
     def register(
-        self, type_name: str, *, loader: Callable[[Loaders], DataLoader[int, Any]], wrap: Wrap
+        self,
+        type_name: str,
+        *,
+        model: type[Any],
+        loader: Callable[[Loaders], DataLoader[int, Any]],
+        wrap: Wrap,
     ) -> None:
         if type_name in self._sources:
             raise ValueError(f"{type_name} is already registered")
-        self._sources[type_name] = NodeSource(loader=loader, wrap=wrap)
+        self._sources[type_name] = NodeSource(model=model, loader=loader, wrap=wrap)
 
     def type_names(self) -> list[str]:
         return sorted(self._sources)
@@ -51,6 +58,6 @@ class NodeRegistry:
         if source is None:
             return None
         row = await source.loader(ctx.loaders).load(parsed[1])
-        if row is None or not can_read(ctx.actor, row):
+        if row is None or not can_read(ctx.actor, source.model, row):
             return None
         return await source.wrap(ctx, row)

@@ -8,31 +8,36 @@ surfaces that check their scopes before any read; ownership does not bind them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from domain.actors import Actor, ActorKind
 from models.catalog import Product, ProductVariant
 from models.customer import Customer
 from models.shop import CustomerAccountSettings, Shop
 
-# Store-wide rows any signed-in customer may read (whether a product is still
+# Store-wide tables any signed-in customer may read (whether a product is still
 # for sale is the catalogue's rule, not an ownership one).
-PUBLIC = (Product, ProductVariant, Shop, CustomerAccountSettings)
+PUBLIC: frozenset[type[Any]] = frozenset({Product, ProductVariant, Shop, CustomerAccountSettings})
 
 
-def owner_of(row: object) -> int | None:
-    """The id of the customer a row belongs to; None for rows nobody owns."""
-    if isinstance(row, Customer):
-        return row.id
-    owner = getattr(row, "customer_id", None)
+def owner_of(model: type[Any], row: Any) -> int | None:
+    """The id of the customer a row of `model` belongs to; None for rows nobody owns.
+
+    Rows may be ORM instances or Core rows of the model's table: only column
+    attributes are read.
+    """
+    owner = row.id if model is Customer else getattr(row, "customer_id", None)
     return owner if isinstance(owner, int) else None
 
 
-def can_read(actor: Actor | None, row: object) -> bool:
-    """Whether `actor` may see `row`; a customer sees their own rows and public ones."""
+def can_read(actor: Actor | None, model: type[Any], row: Any) -> bool:
+    """Whether `actor` may see `row` (of `model`'s table); a customer sees their
+    own rows and public ones."""
     if actor is None:
         return False
     if actor.kind is not ActorKind.CUSTOMER:
         return True
-    if isinstance(row, PUBLIC):
+    if model in PUBLIC:
         return True
-    owner = owner_of(row)
+    owner = owner_of(model, row)
     return owner is not None and owner == actor.customer_id

@@ -22,6 +22,7 @@ from domain.errors import ErrorCode, ServiceError
 from domain.statuses import AddressKind
 from domain.validation import parse_phone, refuse_control_characters
 from models.address import ADDRESS_FIELDS, Address
+from models.base import select_rows
 from models.customer import Customer
 from plumbing.pagination import Page, SortKey, keyset_page
 from plumbing.runtime import Runtime
@@ -274,7 +275,7 @@ async def list_addresses(
     async with rt.db.read() as session:
         return await keyset_page(
             session,
-            select(Address).where(col(Address.customer_id) == customer_id),
+            select_rows(Address).where(col(Address.customer_id) == customer_id),
             keys=[SortKey(col(Address.id))],
             row_key=lambda row: [row.id],
             first=first,

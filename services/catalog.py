@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlmodel import col
 
 from domain.errors import ErrorCode, ServiceError
 from domain.validation import refuse_control_characters
+from models.base import select_rows
 from models.catalog import Product
 from plumbing.pagination import Page, SortKey, keyset_page
 from plumbing.runtime import Runtime
@@ -29,7 +29,7 @@ async def search_products(
     Raises `ServiceError` for an over-long query or one holding control characters,
     and `InvalidCursor` for a bad cursor.
     """
-    stmt = select(Product).where(col(Product.active).is_(True))
+    stmt = select_rows(Product).where(col(Product.active).is_(True))
     text = refuse_control_characters((query or "").strip(), ["query"])
     if len(text) > MAX_QUERY_LENGTH:
         raise ServiceError(

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from domain.errors import ErrorCode, ServiceError
+from models.base import select_rows
 from models.order import Order
 from plumbing.pagination import Page, SortKey, keyset_page
 from plumbing.runtime import Runtime
@@ -39,7 +40,7 @@ async def list_orders(
     before: str | None = None,
 ) -> Page[Order]:
     """Newest first, seeking on the (customer_id, placed_at, id) index."""
-    stmt = select(Order).where(col(Order.customer_id) == customer_id)
+    stmt = select_rows(Order).where(col(Order.customer_id) == customer_id)
     async with rt.db.read() as session:
         return await keyset_page(
             session,

@@ -15,6 +15,7 @@ from domain.errors import ErrorCode, ServiceError
 from domain.statuses import UNRESOLVED_TICKET_STATUSES, TicketAuthor, TicketStatus
 from domain.topics import Topic
 from domain.validation import refuse_control_characters
+from models.base import select_rows
 from models.customer import Customer
 from models.order import Order
 from models.shop import SHOP_ID, CustomerAccountSettings
@@ -80,7 +81,7 @@ async def ticket_page(
     after: str | None,
 ) -> Page[Ticket]:
     """A customer's tickets, newest first; raises InvalidCursor for a bad cursor."""
-    stmt = select(Ticket).where(col(Ticket.customer_id) == customer_id)
+    stmt = select_rows(Ticket).where(col(Ticket.customer_id) == customer_id)
     if status is not None:
         stmt = stmt.where(col(Ticket.status) == status)
     async with rt.db.read() as session:

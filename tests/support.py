@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from sqlalchemy import event
 
-from models.database import Database
+from models.database import SHARED_READS, Database
 
 
 class GraphQLClient:
@@ -54,6 +54,9 @@ class GraphQLClient:
 class StatementCounter:
     def __init__(self) -> None:
         self.statements: list[str] = []
+        # Connections taken from a pool, and transactions begun on them.
+        self.checkouts = 0
+        self.transactions = 0
 
     @property
     def count(self) -> int:
@@ -62,18 +65,32 @@ class StatementCounter:
 
 @contextmanager
 def count_statements(db: Database) -> Iterator[StatementCounter]:
-    """Counts every SQL statement sent to the database (transaction control excluded)."""
+    """Counts SQL statements (transaction control excluded), pool checkouts and
+    transactions. A request's shared read connection runs in autocommit, so its
+    reads begin no transaction."""
     counter = StatementCounter()
 
     def on_execute(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         if statement.strip().upper() not in ("BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"):
             counter.statements.append(statement)
 
+    def on_checkout(*args: Any) -> None:
+        counter.checkouts += 1
+
+    def on_begin(conn: Any) -> None:
+        if not conn.get_execution_options().get(SHARED_READS):
+            counter.transactions += 1
+
     engines = [engine.sync_engine for engine in db.engines]
+    listeners = [("before_cursor_execute", on_execute), ("begin", on_begin)]
     for engine in engines:
-        event.listen(engine, "before_cursor_execute", on_execute)
+        for name, fn in listeners:
+            event.listen(engine, name, fn)
+        event.listen(engine.pool, "checkout", on_checkout)
     try:
         yield counter
     finally:
         for engine in engines:
-            event.remove(engine, "before_cursor_execute", on_execute)
+            for name, fn in listeners:
+                event.remove(engine, name, fn)
+            event.remove(engine.pool, "checkout", on_checkout)

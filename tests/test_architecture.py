@@ -144,16 +144,17 @@ def test_a_customer_reads_only_their_own_rows_and_public_ones() -> None:
     me = Customer(id=1, email="ada@example.com")
     product = Product(id=3, title="House Blend", handle="house-blend")
 
-    assert can_read(ada, address) and can_read(ada, me) and can_read(ada, product)
-    assert not can_read(grace, address)
-    assert not can_read(grace, me)
-    assert can_read(grace, product)
-    assert not can_read(None, product)
-    # Something a customer cannot own and that is not public stays hidden.
-    assert not can_read(ada, object())
+    assert can_read(ada, Address, address) and can_read(ada, Customer, me)
+    assert can_read(ada, Product, product)
+    assert not can_read(grace, Address, address)
+    assert not can_read(grace, Customer, me)
+    assert can_read(grace, Product, product)
+    assert not can_read(None, Product, product)
+    # A row of a table nobody owns and that is not public stays hidden.
+    assert not can_read(ada, Order, object())
     # Merchant and system callers are bound by their surface's scopes, not by ownership.
-    assert can_read(Actor(ActorKind.API_KEY, "7"), address)
-    assert can_read(Actor.system("worker"), address)
+    assert can_read(Actor(ActorKind.API_KEY, "7"), Address, address)
+    assert can_read(Actor.system("worker"), Address, address)
 
 
 def test_actor_keys_round_trip() -> None:

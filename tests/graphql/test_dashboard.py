@@ -104,3 +104,46 @@ async def test_dashboard_statement_count_does_not_grow_with_orders(
         counts[n] = counter.count
 
     assert len(set(counts.values())) == 1, counts
+
+
+async def test_a_query_reads_on_one_connection_without_a_transaction(
+    rt: Runtime, gql: GraphQLClient
+) -> None:
+    token = await given_a_customer_with(rt, gql, 20)
+    await gql.data(DASHBOARD, {"n": 20}, token=token)  # warm caches
+
+    with count_statements(rt.db) as counter:
+        await gql.data(DASHBOARD, {"n": 20}, token=token)
+
+    # The session check and every dataloader batch share one pooled connection,
+    # in autocommit: no BEGIN/ROLLBACK round trips, nothing held between reads.
+    assert counter.checkouts == 1
+    assert counter.transactions == 0
+    # session+customer, shop, settings, addresses page, default addresses, cards, orders
+    # page, line items, variants, products, events, discounts, tickets page, messages,
+    # ticket orders: one statement each, whatever the number of orders.
+    assert counter.count == 15, counter.statements
+
+
+ISSUE_DASHBOARD = """query Dashboard($n: Int!) {
+  me { firstName lastName email orders(first: $n) { pageInfo { hasNextPage endCursor }
+    edges { node { number placedAt status summary { total { amount } }
+      shippingAddress { line1 city countryCode }
+      lineItems { title quantity unitPrice { amount } }
+      timeline { status happenedAt message trackingNumber } } } } }
+}"""
+
+
+async def test_the_storefront_dashboard_costs_five_statements(
+    rt: Runtime, gql: GraphQLClient
+) -> None:
+    token = await given_a_customer_with(rt, gql, 20)
+    await gql.data(ISSUE_DASHBOARD, {"n": 20}, token=token)
+
+    with count_statements(rt.db) as counter:
+        data = await gql.data(ISSUE_DASHBOARD, {"n": 20}, token=token)
+
+    assert len(data["me"]["orders"]["edges"]) == 20
+    # session+customer, the orders page, then one batch each for discounts,
+    # line items and timelines.
+    assert (counter.count, counter.checkouts, counter.transactions) == (5, 1, 0), counter.statements

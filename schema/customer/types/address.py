@@ -120,4 +120,6 @@ async def _address_node(ctx: RequestContext, row: AddressRow) -> Address:
     return Address.from_row(row)
 
 
-nodes.register("Address", loader=lambda loaders: loaders.address_by_id, wrap=_address_node)
+nodes.register(
+    "Address", model=AddressRow, loader=lambda loaders: loaders.address_by_id, wrap=_address_node
+)

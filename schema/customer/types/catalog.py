@@ -113,5 +113,12 @@ async def _variant_node(ctx: RequestContext, row: VariantRow) -> ProductVariant 
     return ProductVariant.from_row(row, await shop_currency(ctx))
 
 
-nodes.register("Product", loader=lambda loaders: loaders.product_by_id, wrap=_product_node)
-nodes.register("ProductVariant", loader=lambda loaders: loaders.variant_by_id, wrap=_variant_node)
+nodes.register(
+    "Product", model=ProductRow, loader=lambda loaders: loaders.product_by_id, wrap=_product_node
+)
+nodes.register(
+    "ProductVariant",
+    model=VariantRow,
+    loader=lambda loaders: loaders.variant_by_id,
+    wrap=_variant_node,
+)

@@ -143,4 +143,9 @@ async def _customer_node(ctx: RequestContext, row: CustomerRow) -> Customer:
     return Customer.from_row(row)
 
 
-nodes.register("Customer", loader=lambda loaders: loaders.customer_by_id, wrap=_customer_node)
+nodes.register(
+    "Customer",
+    model=CustomerRow,
+    loader=lambda loaders: loaders.customer_by_id,
+    wrap=_customer_node,
+)

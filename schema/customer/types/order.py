@@ -253,4 +253,6 @@ async def _order_node(ctx: RequestContext, row: OrderRow) -> Order:
     return Order.from_row(row)
 
 
-nodes.register("Order", loader=lambda loaders: loaders.order_by_id, wrap=_order_node)
+nodes.register(
+    "Order", model=OrderRow, loader=lambda loaders: loaders.order_by_id, wrap=_order_node
+)

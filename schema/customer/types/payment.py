@@ -53,5 +53,8 @@ async def _payment_method_node(ctx: RequestContext, row: PaymentMethodRow) -> Pa
 
 
 nodes.register(
-    "PaymentMethod", loader=lambda loaders: loaders.payment_method_by_id, wrap=_payment_method_node
+    "PaymentMethod",
+    model=PaymentMethodRow,
+    loader=lambda loaders: loaders.payment_method_by_id,
+    wrap=_payment_method_node,
 )

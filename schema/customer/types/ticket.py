@@ -6,6 +6,7 @@ from datetime import datetime
 
 import strawberry
 
+from models.order import Order as OrderRow
 from models.ticket import Ticket as TicketRow
 from models.ticket import TicketMessage as TicketMessageRow
 from resolvers.context import RequestContext
@@ -65,7 +66,9 @@ class Ticket(Node):
             return None
         row = await info.context.loaders.order_by_id.load(self.row.order_id)
         return (
-            Order.from_row(row) if row is not None and can_read(info.context.actor, row) else None
+            Order.from_row(row)
+            if row is not None and can_read(info.context.actor, OrderRow, row)
+            else None
         )
 
     @strawberry.field(description="The conversation, oldest message first.")
@@ -91,4 +94,6 @@ async def _ticket_node(ctx: RequestContext, row: TicketRow) -> Ticket:
     return Ticket.from_row(row)
 
 
-nodes.register("Ticket", loader=lambda loaders: loaders.ticket_by_id, wrap=_ticket_node)
+nodes.register(
+    "Ticket", model=TicketRow, loader=lambda loaders: loaders.ticket_by_id, wrap=_ticket_node
+)
