@@ -14,7 +14,7 @@ from schema.customer.types.shop import Shop, load_shop
 @strawberry.type
 class Query:
     @strawberry.field(description="The logged-in customer; null without a valid session.")
-    async def me(self, info: Info) -> Customer | None:
+    def me(self, info: Info) -> Customer | None:
         viewer = info.context.viewer
         return None if viewer is None else Customer.from_row(viewer.customer)
 
