@@ -13,12 +13,12 @@ not five times.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import Executable, Row, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
@@ -85,7 +85,8 @@ class SharedReads:
         self._holder: asyncio.Task[Any] | None = None
 
     @asynccontextmanager
-    async def session(self) -> AsyncIterator[AsyncSession]:
+    async def connection(self) -> AsyncIterator[AsyncConnection]:
+        """The request's connection, this task's turn on it."""
         task = asyncio.current_task()
         nested = task is not None and self._holder is task
         if not nested:
@@ -94,12 +95,19 @@ class SharedReads:
         try:
             if self._connection is None:
                 self._connection = await self._connect()
-            async with AsyncSession(bind=self._connection, expire_on_commit=False) as session:
-                yield session
+            yield self._connection
         finally:
             if not nested:
                 self._holder = None
                 self._turn.release()
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        async with (
+            self.connection() as connection,
+            AsyncSession(bind=connection, expire_on_commit=False) as session,
+        ):
+            yield session
 
     async def _connect(self) -> AsyncConnection:
         connection = await self.engine.connect()
@@ -164,6 +172,20 @@ class Database:
             return
         async with self._read() as session:
             yield session
+
+    async def rows(
+        self, statement: Executable, params: Mapping[str, Any] | None = None
+    ) -> Sequence[Row[Any]]:
+        """The Core rows of one read, without an ORM session: the dataloaders' path.
+
+        Inside `request_scope` it runs on the request's connection.
+        """
+        shared = _shared_reads.get()
+        if shared is not None and shared.engine is self.read_engine:
+            async with shared.connection() as connection:
+                return (await connection.execute(statement, params)).all()
+        async with self.read_engine.connect() as connection:
+            return (await connection.execute(statement, params)).all()
 
     @asynccontextmanager
     async def request_scope(self) -> AsyncIterator[SharedReads]:

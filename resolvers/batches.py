@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import or_
+from sqlalchemy import Select, bindparam, or_
 from sqlmodel import SQLModel, col
 
 from models.address import Address, PaymentMethod
@@ -33,172 +33,162 @@ M = TypeVar("M", bound=SQLModel)
 K = TypeVar("K", bound=Hashable)
 
 
+def by_keys(column: Any, *order_by: Any) -> Select[Any]:
+    """Every column of `column`'s table for the rows whose `column` is in `:keys`.
+
+    Built once per batch function: a statement object reused across requests
+    keeps its compiled form and cache key, so a batch costs its round trip and
+    little else.
+    """
+    stmt = select_rows(column.class_).where(column.in_(bindparam("keys", expanding=True)))
+    return stmt.order_by(*order_by) if order_by else stmt
+
+
 async def rows_by_key(
-    db: Database, model: type[M], column: Any, keys: Sequence[K]
+    db: Database, stmt: Select[Any], key: str, keys: Sequence[K], model: type[M]
 ) -> list[M | None]:
     """One row per key (e.g. by primary key), None where missing, in key order."""
-    async with db.read() as session:
-        result = await session.execute(select_rows(model).where(column.in_(set(keys))))
-        rows = cast(list[M], result.all())
-    found = {getattr(row, column.key): row for row in rows}
-    return [found.get(key) for key in keys]
+    rows = cast(Sequence[M], await db.rows(stmt, {"keys": list(set(keys))}))
+    found = {getattr(row, key): row for row in rows}
+    return [found.get(k) for k in keys]
 
 
 async def groups_by_key(
-    db: Database, model: type[M], column: Any, keys: Sequence[K], *order_by: Any
+    db: Database, stmt: Select[Any], key: str, keys: Sequence[K], model: type[M]
 ) -> list[list[M]]:
-    """All rows per key (e.g. the lines of each order), ordered, in key order."""
-    async with db.read() as session:
-        stmt = select_rows(model).where(column.in_(set(keys)))
-        if order_by:
-            stmt = stmt.order_by(*order_by)
-        rows = cast(list[M], (await session.execute(stmt)).all())
+    """All rows per key (e.g. the lines of each order), in the statement's order, in key order."""
+    rows = cast(Sequence[M], await db.rows(stmt, {"keys": list(set(keys))}))
     grouped: dict[Any, list[M]] = defaultdict(list)
     for row in rows:
-        grouped[getattr(row, column.key)].append(row)
-    return [grouped.get(key, []) for key in keys]
+        grouped[getattr(row, key)].append(row)
+    return [grouped.get(k, []) for k in keys]
 
 
 # The store
 
+_CUSTOMERS = by_keys(col(Customer.id))
+_SHOPS = by_keys(col(Shop.id))
+_SETTINGS = by_keys(col(CustomerAccountSettings.shop_id))
+
 
 async def customer_by_id(db: Database, ids: Sequence[int]) -> list[Customer | None]:
-    return await rows_by_key(db, Customer, col(Customer.id), ids)
+    return await rows_by_key(db, _CUSTOMERS, "id", ids, Customer)
 
 
 async def shop_by_id(db: Database, ids: Sequence[int]) -> list[Shop | None]:
-    return await rows_by_key(db, Shop, col(Shop.id), ids)
+    return await rows_by_key(db, _SHOPS, "id", ids, Shop)
 
 
 async def settings_by_shop_id(
     db: Database, ids: Sequence[int]
 ) -> list[CustomerAccountSettings | None]:
-    return await rows_by_key(db, CustomerAccountSettings, col(CustomerAccountSettings.shop_id), ids)
+    return await rows_by_key(db, _SETTINGS, "shop_id", ids, CustomerAccountSettings)
 
 
 # The catalogue
 
+_PRODUCTS = by_keys(col(Product.id))
+_VARIANTS = by_keys(col(ProductVariant.id))
+_VARIANTS_OF_PRODUCTS = by_keys(
+    col(ProductVariant.product_id), col(ProductVariant.position), col(ProductVariant.id)
+)
+
 
 async def product_by_id(db: Database, ids: Sequence[int]) -> list[Product | None]:
-    return await rows_by_key(db, Product, col(Product.id), ids)
+    return await rows_by_key(db, _PRODUCTS, "id", ids, Product)
 
 
 async def variant_by_id(db: Database, ids: Sequence[int]) -> list[ProductVariant | None]:
-    return await rows_by_key(db, ProductVariant, col(ProductVariant.id), ids)
+    return await rows_by_key(db, _VARIANTS, "id", ids, ProductVariant)
 
 
 async def variants_by_product_id(db: Database, ids: Sequence[int]) -> list[list[ProductVariant]]:
-    return await groups_by_key(
-        db,
-        ProductVariant,
-        col(ProductVariant.product_id),
-        ids,
-        col(ProductVariant.position),
-        col(ProductVariant.id),
-    )
+    return await groups_by_key(db, _VARIANTS_OF_PRODUCTS, "product_id", ids, ProductVariant)
 
 
 # Orders and carts
 
+_ORDERS = by_keys(col(Order.id))
+_LINE_ITEMS = by_keys(
+    col(OrderLineItem.order_id), col(OrderLineItem.position), col(OrderLineItem.id)
+)
+_DISCOUNTS = by_keys(col(OrderDiscount.order_id), col(OrderDiscount.id))
+_EVENTS = by_keys(
+    col(FulfillmentEvent.order_id), col(FulfillmentEvent.happened_at), col(FulfillmentEvent.id)
+)
+_CART_LINES = by_keys(col(CartLine.cart_id), col(CartLine.id))
+
 
 async def order_by_id(db: Database, ids: Sequence[int]) -> list[Order | None]:
-    return await rows_by_key(db, Order, col(Order.id), ids)
+    return await rows_by_key(db, _ORDERS, "id", ids, Order)
 
 
 async def line_items_by_order_id(db: Database, ids: Sequence[int]) -> list[list[OrderLineItem]]:
-    return await groups_by_key(
-        db,
-        OrderLineItem,
-        col(OrderLineItem.order_id),
-        ids,
-        col(OrderLineItem.position),
-        col(OrderLineItem.id),
-    )
+    return await groups_by_key(db, _LINE_ITEMS, "order_id", ids, OrderLineItem)
 
 
 async def discounts_by_order_id(db: Database, ids: Sequence[int]) -> list[list[OrderDiscount]]:
-    return await groups_by_key(
-        db, OrderDiscount, col(OrderDiscount.order_id), ids, col(OrderDiscount.id)
-    )
+    return await groups_by_key(db, _DISCOUNTS, "order_id", ids, OrderDiscount)
 
 
 async def events_by_order_id(db: Database, ids: Sequence[int]) -> list[list[FulfillmentEvent]]:
-    return await groups_by_key(
-        db,
-        FulfillmentEvent,
-        col(FulfillmentEvent.order_id),
-        ids,
-        col(FulfillmentEvent.happened_at),
-        col(FulfillmentEvent.id),
-    )
+    return await groups_by_key(db, _EVENTS, "order_id", ids, FulfillmentEvent)
 
 
 async def cart_lines_by_cart_id(db: Database, ids: Sequence[int]) -> list[list[CartLine]]:
-    return await groups_by_key(db, CartLine, col(CartLine.cart_id), ids, col(CartLine.id))
+    return await groups_by_key(db, _CART_LINES, "cart_id", ids, CartLine)
 
 
 # The address book and the wallet
 
+_ADDRESSES = by_keys(col(Address.id))
+_DEFAULT_ADDRESSES = by_keys(col(Address.customer_id)).where(
+    or_(col(Address.is_default_shipping).is_(True), col(Address.is_default_billing).is_(True))
+)
+_PAYMENT_METHODS = by_keys(col(PaymentMethod.id))
+_WALLETS = by_keys(
+    col(PaymentMethod.customer_id),
+    col(PaymentMethod.is_default).desc(),
+    col(PaymentMethod.created_at).desc(),
+    col(PaymentMethod.id).desc(),
+)
+
 
 async def address_by_id(db: Database, ids: Sequence[int]) -> list[Address | None]:
-    return await rows_by_key(db, Address, col(Address.id), ids)
+    return await rows_by_key(db, _ADDRESSES, "id", ids, Address)
 
 
 async def default_addresses_by_customer_id(
     db: Database, customer_ids: Sequence[int]
 ) -> list[list[Address]]:
     """Each customer's default shipping and billing rows (zero to two, maybe one row)."""
-    async with db.read() as session:
-        result = await session.execute(
-            select_rows(Address).where(
-                col(Address.customer_id).in_(set(customer_ids)),
-                or_(
-                    col(Address.is_default_shipping).is_(True),
-                    col(Address.is_default_billing).is_(True),
-                ),
-            )
-        )
-        rows = cast(list[Address], result.all())
-        grouped: dict[int, list[Address]] = defaultdict(list)
-        for row in rows:
-            grouped[row.customer_id].append(row)
-    return [grouped.get(key, []) for key in customer_ids]
+    return await groups_by_key(db, _DEFAULT_ADDRESSES, "customer_id", customer_ids, Address)
 
 
 async def payment_method_by_id(db: Database, ids: Sequence[int]) -> list[PaymentMethod | None]:
-    return await rows_by_key(db, PaymentMethod, col(PaymentMethod.id), ids)
+    return await rows_by_key(db, _PAYMENT_METHODS, "id", ids, PaymentMethod)
 
 
 async def payment_methods_by_customer_id(
     db: Database, customer_ids: Sequence[int]
 ) -> list[list[PaymentMethod]]:
     """The default card first, then newest first."""
-    return await groups_by_key(
-        db,
-        PaymentMethod,
-        col(PaymentMethod.customer_id),
-        customer_ids,
-        col(PaymentMethod.is_default).desc(),
-        col(PaymentMethod.created_at).desc(),
-        col(PaymentMethod.id).desc(),
-    )
+    return await groups_by_key(db, _WALLETS, "customer_id", customer_ids, PaymentMethod)
 
 
 # Support
 
+_TICKETS = by_keys(col(Ticket.id))
+_MESSAGES = by_keys(
+    col(TicketMessage.ticket_id), col(TicketMessage.created_at), col(TicketMessage.id)
+)
+
 
 async def ticket_by_id(db: Database, ids: Sequence[int]) -> list[Ticket | None]:
-    return await rows_by_key(db, Ticket, col(Ticket.id), ids)
+    return await rows_by_key(db, _TICKETS, "id", ids, Ticket)
 
 
 async def ticket_messages_by_ticket_id(
     db: Database, ticket_ids: Sequence[int]
 ) -> list[list[TicketMessage]]:
-    return await groups_by_key(
-        db,
-        TicketMessage,
-        col(TicketMessage.ticket_id),
-        ticket_ids,
-        col(TicketMessage.created_at),
-        col(TicketMessage.id),
-    )
+    return await groups_by_key(db, _MESSAGES, "ticket_id", ticket_ids, TicketMessage)
