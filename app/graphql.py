@@ -84,7 +84,12 @@ class GraphQLApp(GraphQL[CustomerContext, None]):
         # orjson refuses lone surrogates ("\ud800"), which the standard library
         # accepts and which no database can store; its error is a
         # JSONDecodeError, so the client gets Strawberry's 400.
-        return orjson.loads(data)
+        value = orjson.loads(data)
+        # A GraphQL request is a JSON object (a list is a batch, which Strawberry
+        # refuses); `null`, a string or a number is as malformed as bad JSON.
+        if not isinstance(value, dict | list):
+            raise orjson.JSONDecodeError("a GraphQL request is a JSON object", "", 0)
+        return value
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

@@ -9,6 +9,7 @@ import time
 import uuid
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import ClientDisconnect
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -128,6 +129,10 @@ class GraphQLBodyMiddleware:
         except _BodyTooLarge:
             if not response_started:
                 await self._too_large(scope, receive, send)
+        except ClientDisconnect:
+            # An ordinary event (a closed tab, a dropped phone connection); nobody
+            # is left to answer, and a traceback would bury real faults.
+            log.info("client disconnected before the request body was complete")
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         await PlainTextResponse(

@@ -70,5 +70,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         query=query,
         mutation=mutation,
         extensions=extensions,
-        config=StrawberryConfig(auto_camel_case=True),
+        # "Did you mean 'name'?" reveals the schema as introspection does: off together.
+        config=StrawberryConfig(
+            auto_camel_case=True, disable_field_suggestions=not settings.introspection_enabled
+        ),
     )
