@@ -42,7 +42,10 @@ serve: $(STAMP)
 	$(BIN)/python -m app serve
 
 bench: $(STAMP)
-	$(BIN)/python bench/dashboard.py
+	command -v wrk >/dev/null 2>&1 || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk; }
+	$(BIN)/pip install --quiet asyncpg orjson uvloop httptools 'uvicorn[standard]' httpx aiosmtpd
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
