@@ -33,6 +33,8 @@ _env = Environment(
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    # The templates ship with the code; compiled once, never re-checked on disk.
+    auto_reload=False,
 )
 
 

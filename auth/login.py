@@ -65,21 +65,17 @@ async def _shop_name(session: AsyncSession) -> str:
 async def request_login_code(rt: Runtime, *, email: str | None, phone: str | None, ip: str) -> None:
     ident = parse_identifier(email, phone)
     settings, now = rt.settings, rt.clock.now()
-    if not await rate_limit.allow(
-        rt.db,
-        key=f"login-ip:{ip}",
-        limit=settings.login_requests_per_ip,
-        window=settings.login_ip_window,
-        now=now,
-    ):
+    # Both throttles in one transaction: the client's IP first, then the address.
+    per_ip = rate_limit.Limit(
+        f"login-ip:{ip}", settings.login_requests_per_ip, settings.login_ip_window
+    )
+    per_address = rate_limit.Limit(
+        f"login-code:{ident.value}", settings.login_codes_per_window, settings.login_code_window
+    )
+    exceeded = await rate_limit.first_exceeded(rt.db, (per_ip, per_address), now=now)
+    if exceeded is per_ip:
         raise ServiceError(ErrorCode.RATE_LIMITED, "Too many requests. Try again in a few minutes.")
-    if not await rate_limit.allow(
-        rt.db,
-        key=f"login-code:{ident.value}",
-        limit=settings.login_codes_per_window,
-        window=settings.login_code_window,
-        now=now,
-    ):
+    if exceeded is per_address:
         raise ServiceError(
             ErrorCode.RATE_LIMITED, "Too many codes requested. Try again in a few minutes."
         )

@@ -6,6 +6,8 @@ RETURNING count` is atomic on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -41,6 +43,24 @@ async def allow(db: Database, *, key: str, limit: int, window: int, now: datetim
     """Count an attempt in its own transaction; False once the window's limit is passed."""
     async with db.transaction() as session:
         return await hit(session, key=key, window=window, now=now) <= limit
+
+
+@dataclass(frozen=True)
+class Limit:
+    key: str
+    limit: int
+    window: int
+
+
+async def first_exceeded(db: Database, limits: Sequence[Limit], *, now: datetime) -> Limit | None:
+    """Count an attempt against each limit in turn, in one transaction; the first
+    limit passed, or None. Limits after a passed one are not counted, exactly as
+    separate `allow` calls that stop at the first refusal."""
+    async with db.transaction() as session:
+        for limit in limits:
+            if await hit(session, key=limit.key, window=limit.window, now=now) > limit.limit:
+                return limit
+    return None
 
 
 async def current(db: Database, *, key: str, window: int, now: datetime) -> int:
