@@ -78,10 +78,11 @@ class Loaders:
         for f in fields(self):
             batch = f.metadata.get("batch")
             if batch is not None:
-                setattr(self, f.name, DataLoader(load_fn=partial(self._run, batch)))
-
-    async def _run(self, batch: Batch, keys: Sequence[Any]) -> Sequence[Any]:
-        return await self.run(batch(self.db, keys))
+                # The loader holds the database and the running set, not `self`:
+                # Loaders -> DataLoader -> Loaders would be a reference cycle,
+                # left (with every row it cached) to the garbage collector.
+                load = partial(_load, batch, self.db, self._running)
+                setattr(self, f.name, DataLoader(load_fn=load))
 
     async def run(self, work: Awaitable[T]) -> T:
         """Run a read to completion even if the field awaiting it is cancelled.
@@ -92,12 +93,30 @@ class Loaders:
         response. Shielded, the query finishes and returns its connection to
         the pool; `settle` waits for it before the request ends.
         """
-        task = asyncio.ensure_future(work)
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)
-        return await asyncio.shield(task)
+        return await _shielded(work, self._running)
 
     async def settle(self) -> None:
-        """Wait for every read this request started (batches and pages), so none outlives it."""
+        """Wait for every read this request started (batches and pages), so none outlives it.
+
+        Then empty every loader's cache: its futures and the loader reference
+        each other, and emptied, the request's rows are freed as soon as the
+        response is, without waiting for a garbage collection.
+        """
         while self._running:
             await asyncio.gather(*self._running, return_exceptions=True)
+        for f in fields(self):
+            if "batch" in f.metadata:
+                getattr(self, f.name).clear_all()
+
+
+async def _shielded(work: Awaitable[T], running: set[asyncio.Future[Any]]) -> T:
+    task = asyncio.ensure_future(work)
+    running.add(task)
+    task.add_done_callback(running.discard)
+    return await asyncio.shield(task)
+
+
+async def _load(
+    batch: Batch, db: Database, running: set[asyncio.Future[Any]], keys: Sequence[Any]
+) -> Sequence[Any]:
+    return await _shielded(batch(db, keys), running)

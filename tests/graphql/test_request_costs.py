@@ -105,3 +105,27 @@ async def test_a_later_page_seeks_with_a_row_value_comparison(
     # One (placed_at, id) < (…, …) comparison the index can seek to, not an OR chain.
     assert "(customer_order.placed_at, customer_order.id) <" in page_reads[0]
     assert " OR " not in page_reads[0]
+
+
+async def test_loaders_are_freed_without_the_garbage_collector(rt: Runtime) -> None:
+    """No reference cycle through the loaders: a request's rows go when it does,
+    instead of waiting for (and lengthening) a garbage collection."""
+    import gc
+    import weakref
+
+    from resolvers.loaders import Loaders
+
+    ada = await factories.customer(rt)
+    order = await factories.order(rt, ada)
+    loaders = Loaders(db=rt.db)
+    row = await loaders.order_by_id.load(order.id)
+    assert row is not None and row.number == order.number
+    await loaders.settle()
+    gone = [weakref.ref(loaders), weakref.ref(loaders.order_by_id)]
+
+    gc.disable()
+    try:
+        del loaders
+        assert [ref() for ref in gone] == [None, None]
+    finally:
+        gc.enable()
