@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     max_query_cost: int = Field(default=5_000, ge=10)
     # Fields selected once fragments are expanded (a fragment spread twice counts twice).
     max_query_fields: int = Field(default=1_000, ge=10)
+    # Selections answering to one name in one selection set (validation compares them in pairs).
+    max_query_repeats: int = Field(default=20, ge=2)
     max_body_bytes: int = Field(default=100_000, ge=1_000)
 
     @field_validator("public_url", "storefront_url")

@@ -21,6 +21,7 @@ from strawberry.tools import merge_types
 from config import Settings
 from schema.common.limits import LimitedValidationCache, QueryCostLimiter, QuerySizeLimiter
 from schema.common.logging import LoggingSchema, MaskInternalErrors
+from schema.common.repetition import QueryRepetitionLimiter
 from schema.customer.mutations.addresses import AddressMutations
 from schema.customer.mutations.auth import AuthMutations
 from schema.customer.mutations.orders import OrderMutations
@@ -60,6 +61,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         partial(AddValidationRules, rules),
         # Before validation: the one limit that is linear in the document.
         partial(QuerySizeLimiter, max_fields=settings.max_query_fields),
+        partial(QueryRepetitionLimiter, max_repeats=settings.max_query_repeats),
         partial(LimitedValidationCache, maxsize=VALIDATION_CACHE_SIZE),
         partial(QueryCostLimiter, max_cost=settings.max_query_cost),
         MaskInternalErrors,
