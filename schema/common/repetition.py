@@ -10,7 +10,6 @@ selection set is linear, so it runs first and bounds the pairs.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -31,24 +30,30 @@ from strawberry.extensions import SchemaExtension
 class _Counting:
     fragments: dict[str, FragmentDefinitionNode]
     # Response names at the top level of each fragment, counted once per fragment.
-    by_fragment: dict[str, Counter[str]] = field(default_factory=dict)
+    by_fragment: dict[str, dict[str, int]] = field(default_factory=dict)
 
-    def names(self, selection_set: SelectionSetNode, path: frozenset[str]) -> Counter[str]:
+    def names(self, selection_set: SelectionSetNode, path: frozenset[str]) -> dict[str, int]:
         """How often each response name is selected at this level, fragments spread in."""
-        counts: Counter[str] = Counter()
+        counts: dict[str, int] = {}
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                counts[(selection.alias or selection.name).value] += 1
-            elif isinstance(selection, InlineFragmentNode):
-                counts.update(self.names(selection.selection_set, path))
+                name = (selection.alias or selection.name).value
+                counts[name] = counts.get(name, 0) + 1
+                continue
+            if isinstance(selection, InlineFragmentNode):
+                spread = self.names(selection.selection_set, path)
             elif isinstance(selection, FragmentSpreadNode):
-                counts.update(self._fragment(selection.name.value, path))
+                spread = self._fragment(selection.name.value, path)
+            else:
+                continue
+            for name, times in spread.items():
+                counts[name] = counts.get(name, 0) + times
         return counts
 
-    def _fragment(self, name: str, path: frozenset[str]) -> Counter[str]:
+    def _fragment(self, name: str, path: frozenset[str]) -> dict[str, int]:
         fragment = self.fragments.get(name)
         if fragment is None or name in path:  # unknown or cyclic: validation refuses it
-            return Counter()
+            return {}
         if name not in self.by_fragment:
             self.by_fragment[name] = self.names(fragment.selection_set, path | {name})
         return self.by_fragment[name]
@@ -78,9 +83,7 @@ def most_repeated_name(document: DocumentNode) -> tuple[str, int]:
     counting = _Counting(fragments)
     worst = ("", 0)
     for selection_set in _selection_sets(document):
-        counts = counting.names(selection_set, frozenset())
-        if counts:
-            name, times = counts.most_common(1)[0]
+        for name, times in counting.names(selection_set, frozenset()).items():
             if times > worst[1]:
                 worst = (name, times)
     return worst
