@@ -157,8 +157,6 @@ class Database:
 
     @property
     def engines(self) -> list[AsyncEngine]:
-        if self.write_engine is self.read_engine:
-            return [self.read_engine]
         return [self.read_engine, self.write_engine]
 
     @asynccontextmanager

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import insert, select, text
@@ -28,70 +30,59 @@ def _diff(connection) -> list:  # type: ignore[no-untyped-def]
     ]
 
 
-async def test_migrations_match_the_models(tmp_path: Path) -> None:
+@pytest.fixture
+async def empty_db(tmp_path: Path) -> AsyncIterator[Database]:
+    """A database with no tables: a SQLite file, or a fresh PostgreSQL schema."""
     schema = f"m_{uuid.uuid4().hex[:12]}"
-    if PG_URL:
-        admin = create_async_engine(PG_URL)
+    admin = create_async_engine(PG_URL) if PG_URL else None
+    if admin is not None:
         async with admin.begin() as conn:
             await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        db = Database(PG_URL, schema=schema)
+        db = Database(PG_URL or "", schema=schema)
     else:
         db = Database(f"sqlite+aiosqlite:///{tmp_path / 'migrated.db'}")
-    try:
-        await upgrade(db.write_engine)
-        async with db.write_engine.connect() as conn:
-            differences = await conn.run_sync(_diff)
-        assert differences == []
-    finally:
-        await db.dispose()
-        if PG_URL:
-            async with admin.begin() as conn:
-                await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            await admin.dispose()
+    yield db
+    await db.dispose()
+    if admin is not None:
+        async with admin.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()
 
 
-async def test_existing_idempotency_keys_become_their_customers_keys(tmp_path: Path) -> None:
+async def test_migrations_match_the_models(empty_db: Database) -> None:
+    await upgrade(empty_db.write_engine)
+    async with empty_db.write_engine.connect() as conn:
+        differences = await conn.run_sync(_diff)
+    assert differences == []
+
+
+async def test_existing_idempotency_keys_become_their_customers_keys(empty_db: Database) -> None:
     """0004 scopes keys by actor: a key stored before it belongs to `customer:<id>`."""
-    schema = f"m_{uuid.uuid4().hex[:12]}"
-    if PG_URL:
-        admin = create_async_engine(PG_URL)
-        async with admin.begin() as conn:
-            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        db = Database(PG_URL, schema=schema)
-    else:
-        db = Database(f"sqlite+aiosqlite:///{tmp_path / 'migrated.db'}")
     now = datetime(2026, 11, 21, 15, 0, tzinfo=UTC)
-    try:
-        await upgrade(db.write_engine, "0003")
-        async with db.write_engine.begin() as conn:
-            customer_id = (
-                await conn.execute(
-                    insert(Customer.__table__)
-                    .values(
-                        email="ada@example.com",
-                        language="en",
-                        marketing_email=False,
-                        marketing_sms=False,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                    .returning(Customer.__table__.c.id)
-                )
-            ).scalar_one()
+    await upgrade(empty_db.write_engine, "0003")
+    async with empty_db.write_engine.begin() as conn:
+        customer_id = (
             await conn.execute(
-                text(
-                    "INSERT INTO idempotency_key (customer_id, operation, key, result, created_at)"
-                    " VALUES (:customer, 'buyAgain', 'k-1', '{\"cart_id\": 7}', :now)"
-                ),
-                {"customer": customer_id, "now": now.replace(tzinfo=None)},
+                insert(Customer.__table__)
+                .values(
+                    email="ada@example.com",
+                    language="en",
+                    marketing_email=False,
+                    marketing_sms=False,
+                    created_at=now,
+                    updated_at=now,
+                )
+                .returning(Customer.__table__.c.id)
             )
-        await upgrade(db.write_engine)
-        async with db.read() as session:
-            rows = (await session.execute(select(IdempotencyKey.actor, IdempotencyKey.key))).all()
-        assert [tuple(row) for row in rows] == [(f"customer:{customer_id}", "k-1")]
-    finally:
-        await db.dispose()
-        if PG_URL:
-            async with admin.begin() as conn:
-                await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            await admin.dispose()
+        ).scalar_one()
+        await conn.execute(
+            text(
+                "INSERT INTO idempotency_key (customer_id, operation, key, result, created_at)"
+                " VALUES (:customer, 'buyAgain', 'k-1', '{\"cart_id\": 7}', :now)"
+            ),
+            {"customer": customer_id, "now": now.replace(tzinfo=None)},
+        )
+    await upgrade(empty_db.write_engine)
+    async with empty_db.read() as session:
+        rows = (await session.execute(select(IdempotencyKey.actor, IdempotencyKey.key))).all()
+    assert [tuple(row) for row in rows] == [(f"customer:{customer_id}", "k-1")]

@@ -8,15 +8,15 @@ from typing import Any, TypeVar
 
 import strawberry
 
-from domain.errors import ErrorCode, ServiceError
-from schema.common.enums import ErrorCode as GraphErrorCode
+from domain.errors import ServiceError
+from schema.common.enums import ErrorCode
 
 P = TypeVar("P")
 
 
 @strawberry.type(description="A refusal the customer can act on.")
 class UserError:
-    code: GraphErrorCode = strawberry.field(description="Machine-readable reason.")
+    code: ErrorCode = strawberry.field(description="Machine-readable reason.")
     field: list[str] | None = strawberry.field(
         description="Path to the input field at fault, if one is."
     )
@@ -24,7 +24,7 @@ class UserError:
 
     @classmethod
     def from_service(cls, error: ServiceError) -> UserError:
-        return cls(code=ErrorCode(error.code), field=error.field, message=error.message)
+        return cls(code=error.code, field=error.field, message=error.message)
 
 
 def _empty_fields(payload_type: Any) -> dict[str, Any]:
