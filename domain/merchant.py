@@ -26,6 +26,7 @@ class SubscriptionAction(StrEnum):
     GET_NOW = "get_now"
     SKIP = "skip"
     ADD_PRODUCT = "add_product"
+    EDIT_LINES = "edit_lines"
     APPLY_DISCOUNT = "apply_discount"
     PAUSE = "pause"
     CANCEL = "cancel"
@@ -51,6 +52,7 @@ _DESCRIPTIONS: dict[SubscriptionAction, str] = {
     SubscriptionAction.GET_NOW: "Order the next delivery now.",
     SubscriptionAction.SKIP: "Skip upcoming orders.",
     SubscriptionAction.ADD_PRODUCT: "Add one-time or recurring products.",
+    SubscriptionAction.EDIT_LINES: "Change quantities and remove products.",
     SubscriptionAction.APPLY_DISCOUNT: "Apply discount codes.",
     SubscriptionAction.PAUSE: "Pause and unpause.",
     SubscriptionAction.CANCEL: "Cancel.",

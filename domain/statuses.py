@@ -66,3 +66,20 @@ class ChallengePurpose(StrEnum):
 
     LOGIN = "login"
     EMAIL_CHANGE = "email_change"
+
+
+@unique
+class SubscriptionStatus(StrEnum):
+    """Whether a subscription places orders: running, on hold, or stopped."""
+
+    ACTIVE = "ACTIVE"
+    PAUSED = "PAUSED"
+    CANCELLED = "CANCELLED"
+
+
+@unique
+class DiscountKind(StrEnum):
+    """How a discount code takes money off: a share of the subtotal or a fixed sum."""
+
+    PERCENTAGE = "PERCENTAGE"
+    FIXED_AMOUNT = "FIXED_AMOUNT"

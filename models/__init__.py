@@ -1,6 +1,17 @@
 """SQLModel tables, one module per domain. Importing this package registers them all."""
 
-from models import address, auth, catalog, customer, events, order, shop, ticket  # noqa: F401
+from models import (  # noqa: F401
+    address,
+    auth,
+    catalog,
+    customer,
+    events,
+    merchant,
+    order,
+    shop,
+    subscription,
+    ticket,
+)
 from models.base import metadata
 
 __all__ = ["metadata"]

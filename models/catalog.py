@@ -20,6 +20,10 @@ class Product(SQLModel, table=True):
     image_url: str | None = Field(default=None, max_length=500)
     # Archived products stay referenced by old orders but leave the catalogue.
     active: bool = True
+    # Subscription portal: may replace another product on a subscription (swap),
+    # and is offered in the add-on carousel (upsell).
+    swap_eligible: bool = True
+    upsell_eligible: bool = False
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )

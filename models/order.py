@@ -64,6 +64,10 @@ class Order(SQLModel, table=True):
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
     cancel_reason: str | None = Field(default=None, max_length=500)
+    # The subscription that placed this order, if one did.
+    subscription_id: int | None = Field(
+        default=None, sa_column=_fk("subscription.id", nullable=True, ondelete="SET NULL")
+    )
     # Bumped by every change; writers update `WHERE version = :seen`.
     version: int = 1
 

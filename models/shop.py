@@ -47,3 +47,7 @@ class CustomerAccountSettings(_SubscriptionActionColumns, table=True):
     shop_id: int = Field(foreign_key="shop.id", primary_key=True)
     order_cancellation_enabled: bool = False
     support_enabled: bool = True
+    # How many orders one skip may pass over.
+    max_skip_cycles: int = 3
+    # How far ahead (days) a customer may move a next order date.
+    date_horizon_days: int = 180

@@ -34,8 +34,12 @@ class Ticket(SQLModel, table=True):
             Integer, ForeignKey("customer_order.id", ondelete="SET NULL"), nullable=True, index=True
         ),
     )
-    # Subscriptions arrive with their own module; the column is ready for them.
-    subscription_id: int | None = Field(default=None, index=True)
+    subscription_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("subscription.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
+    )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )

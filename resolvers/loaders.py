@@ -18,10 +18,13 @@ from models.address import Address, PaymentMethod
 from models.catalog import Product, ProductVariant
 from models.customer import Customer
 from models.database import Database
+from models.merchant import CancelReason, DiscountCode, PauseOption, RetentionOffer
 from models.order import CartLine, FulfillmentEvent, Order, OrderDiscount, OrderLineItem
 from models.shop import CustomerAccountSettings, Shop
+from models.subscription import SkippedCycle, Subscription, SubscriptionLine
 from models.ticket import Ticket, TicketMessage
 from resolvers import batches
+from resolvers import subscription_batches as subs
 
 T = TypeVar("T")
 Batch = Callable[[Database, Sequence[Any]], Awaitable[Sequence[Any]]]
@@ -69,6 +72,28 @@ class Loaders:
     address_by_id: DataLoader[int, Address | None] = loader(batches.address_by_id)
     default_addresses_by_customer_id: DataLoader[int, list[Address]] = loader(
         batches.default_addresses_by_customer_id
+    )
+    subscription_by_id: DataLoader[int, Subscription | None] = loader(subs.subscription_by_id)
+    lines_by_subscription_id: DataLoader[int, list[SubscriptionLine]] = loader(
+        subs.lines_by_subscription_id
+    )
+    skipped_cycles_by_subscription_id: DataLoader[int, list[SkippedCycle]] = loader(
+        subs.skipped_cycles_by_subscription_id
+    )
+    discount_codes_by_subscription_id: DataLoader[int, list[DiscountCode]] = loader(
+        subs.discount_codes_by_subscription_id
+    )
+    pause_options_by_shop_id: DataLoader[int, list[PauseOption]] = loader(
+        subs.pause_options_by_shop_id
+    )
+    cancel_reasons_by_shop_id: DataLoader[int, list[CancelReason]] = loader(
+        subs.cancel_reasons_by_shop_id
+    )
+    retention_offers_by_shop_id: DataLoader[int, list[RetentionOffer]] = loader(
+        subs.retention_offers_by_shop_id
+    )
+    upsell_variants_by_shop_id: DataLoader[int, list[ProductVariant]] = loader(
+        subs.upsell_variants_by_shop_id
     )
 
     # Reads still running; see `run` and `settle`.

@@ -34,13 +34,17 @@ async def list_orders(
     rt: Runtime,
     *,
     customer_id: int,
+    subscription_id: int | None = None,
     first: int | None = None,
     after: str | None = None,
     last: int | None = None,
     before: str | None = None,
 ) -> Page[Order]:
-    """Newest first, seeking on the (customer_id, placed_at, id) index."""
+    """Newest first, seeking on the (customer_id, placed_at, id) index; only those one
+    subscription placed when `subscription_id` is given."""
     stmt = select_rows(Order).where(col(Order.customer_id) == customer_id)
+    if subscription_id is not None:
+        stmt = stmt.where(col(Order.subscription_id) == subscription_id)
     async with rt.db.read() as session:
         return await keyset_page(
             session,

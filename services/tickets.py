@@ -19,6 +19,7 @@ from models.base import select_rows
 from models.customer import Customer
 from models.order import Order
 from models.shop import SHOP_ID, CustomerAccountSettings
+from models.subscription import Subscription
 from models.ticket import Ticket, TicketMessage
 from plumbing import idempotency, outbox
 from plumbing.pagination import Page, SortKey, keyset_page
@@ -128,8 +129,16 @@ async def create_ticket(
             if owned is None:
                 raise ServiceError(ErrorCode.NOT_FOUND, "Order not found.", ["orderId"])
         if subscription_id is not None:
-            # Subscriptions are not built yet, so no id can name one of the customer's.
-            raise ServiceError(ErrorCode.NOT_FOUND, "Subscription not found.", ["subscriptionId"])
+            owned = await session.scalar(
+                select(col(Subscription.id)).where(
+                    col(Subscription.id) == subscription_id,
+                    col(Subscription.customer_id) == customer_id,
+                )
+            )
+            if owned is None:
+                raise ServiceError(
+                    ErrorCode.NOT_FOUND, "Subscription not found.", ["subscriptionId"]
+                )
         # Serialises a customer's ticket creation so the open-ticket cap holds on PostgreSQL.
         await session.execute(
             select(col(Customer.id)).where(col(Customer.id) == customer_id).with_for_update()

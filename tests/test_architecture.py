@@ -115,7 +115,13 @@ def test_merchant_flags_come_from_one_declaration() -> None:
     columns = {c.name for c in CustomerAccountSettings.__table__.columns}
     declared = {action.column_name for action in SubscriptionAction}
     assert declared <= columns
-    assert columns - declared == {"shop_id", "order_cancellation_enabled", "support_enabled"}
+    assert columns - declared == {
+        "shop_id",
+        "order_cancellation_enabled",
+        "support_enabled",
+        "max_skip_cycles",
+        "date_horizon_days",
+    }
 
     schema = build_schema()._schema
     graph_type = schema.get_type("SubscriptionActionSettings")

@@ -16,29 +16,18 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED_CONTRACT = ROOT.parent / "shared" / "design" / "contract.graphql"
 CONTRACT = ROOT / "docs" / "contract.graphql"
 
-# Subscriptions are built by a later issue; until then the contract's
-# subscription types and mutations are deliberately absent.
+# The subscription mutations still to be built; every other part of the contract holds.
 DEFERRED = (
-    "Subscription",
-    "subscription",
-    "Frequency",
-    "Interval",
-    "UpcomingOrder",
-    "PauseOption",
-    "CancelReason",
-    "RetentionOffer",
-    "changeNextOrderDate",
-    "ChangeNextOrderDate",
-    "changeFrequency",
-    "ChangeFrequency",
+    "updateSubscriptionAddress",
+    "UpdateSubscriptionAddress",
+    "updateSubscriptionPaymentMethod",
+    "UpdateSubscriptionPaymentMethod",
     "swapProduct",
     "SwapProduct",
     "changeVariant",
     "ChangeVariant",
     "getNow",
     "GetNow",
-    "skipOrder",
-    "SkipOrder",
     "addProduct",
     "AddProduct",
     "updateLineQuantity",
@@ -46,19 +35,6 @@ DEFERRED = (
     "removeLine",
     "RemoveLine",
     "DiscountCode",
-    "pauseSubscription",
-    "PauseSubscription",
-    "unpauseSubscription",
-    "UnpauseSubscription",
-    "cancelWithReason",
-    "CancelWithReason",
-    "acceptRetentionOffer",
-    "AcceptRetentionOffer",
-    "reactivateSubscription",
-    "ReactivateSubscription",
-    "FrequencyInput",
-    # The contract declares `Date` for subscription dates only.
-    "Date was removed",
 )
 
 

@@ -14,7 +14,15 @@ from typing import TypeVar
 import strawberry
 
 from domain.errors import ErrorCode
-from domain.statuses import AddressKind, FulfillmentStatus, OrderStatus, TicketAuthor, TicketStatus
+from domain.schedule import Interval
+from domain.statuses import (
+    AddressKind,
+    FulfillmentStatus,
+    OrderStatus,
+    SubscriptionStatus,
+    TicketAuthor,
+    TicketStatus,
+)
 
 E = TypeVar("E", bound=type[StrEnum])
 
@@ -54,11 +62,24 @@ graph_enum(
     values={"CUSTOMER": "The customer.", "AGENT": "The store's support team."},
 )
 
+graph_enum(
+    SubscriptionStatus,
+    description="Whether a subscription places orders.",
+    values={
+        "ACTIVE": "Orders are placed on schedule.",
+        "PAUSED": "No orders until the pause ends or the customer unpauses.",
+        "CANCELLED": "No more orders; it can be reactivated.",
+    },
+)
+graph_enum(Interval, description="The unit of a subscription's frequency.")
+
 __all__ = [
     "AddressKind",
     "ErrorCode",
     "FulfillmentStatus",
+    "Interval",
     "OrderStatus",
+    "SubscriptionStatus",
     "TicketAuthor",
     "TicketStatus",
 ]

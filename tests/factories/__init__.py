@@ -19,16 +19,26 @@ from tests.factories.accounts import (
     ticket,
 )
 from tests.factories.orders import DEFAULT_ADDRESS, order, product
+from tests.factories.subscriptions import (
+    discount_code,
+    lines_of,
+    portal_options,
+    subscription,
+)
 
 __all__ = [
     "DEFAULT_ADDRESS",
     "address",
     "customer",
+    "discount_code",
+    "lines_of",
     "login",
     "order",
     "payment_method",
+    "portal_options",
     "product",
     "set_flags",
     "shop",
+    "subscription",
     "ticket",
 ]

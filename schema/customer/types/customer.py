@@ -5,10 +5,11 @@ from __future__ import annotations
 import strawberry
 
 from models.customer import Customer as CustomerRow
+from models.subscription import Subscription as SubscriptionRow
 from models.ticket import Ticket as TicketRow
 from resolvers.context import RequestContext
 from resolvers.ids import to_global_id
-from schema.common.enums import AddressKind, TicketStatus
+from schema.common.enums import AddressKind, SubscriptionStatus, TicketStatus
 from schema.common.node import Node
 from schema.common.pagination import connection
 from schema.customer.context import Info
@@ -16,8 +17,13 @@ from schema.customer.nodes import nodes
 from schema.customer.types.address import Address, AddressConnection, AddressEdge
 from schema.customer.types.order import Order, OrderConnection, OrderEdge
 from schema.customer.types.payment import PaymentMethod
+from schema.customer.types.subscription import (
+    Subscription,
+    SubscriptionConnection,
+    SubscriptionEdge,
+)
 from schema.customer.types.ticket import Ticket, TicketConnection, TicketEdge
-from services import addresses, orders, tickets
+from services import addresses, orders, subscriptions, tickets
 
 
 @strawberry.type(description="Whether the customer agreed to receive marketing.")
@@ -86,6 +92,35 @@ class Customer(Node):
     async def payment_methods(self, info: Info) -> list[PaymentMethod]:
         rows = await info.context.loaders.payment_methods_by_customer_id.load(self.pk)
         return [PaymentMethod.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="The customer's subscriptions, newest first, optionally of one status."
+    )
+    async def subscriptions(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: SubscriptionStatus | None = None,
+    ) -> SubscriptionConnection:
+        loaders = info.context.loaders
+
+        def node(row: SubscriptionRow) -> Subscription:
+            assert row.id is not None
+            # `node(id:)` or a ticket's subscription later in the document need not read it again.
+            loaders.subscription_by_id.prime(row.id, row)
+            return Subscription.from_row(row)
+
+        read = subscriptions.subscription_page(
+            info.context.rt, customer_id=self.pk, status=status, first=first, after=after
+        )
+        return await connection(
+            info.context,
+            read,
+            connection_type=SubscriptionConnection,
+            edge_type=SubscriptionEdge,
+            node=node,
+        )
 
     @strawberry.field(description="The customer's support tickets, newest first.")
     async def tickets(

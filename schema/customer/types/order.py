@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 
@@ -226,6 +227,21 @@ class Order(Node):
             number=self.row.invoice_number,
             issued_at=self.row.placed_at,
             url=invoice_url(info.context.rt, self.pk),
+        )
+
+    @strawberry.field(
+        description="The subscription that placed this order; null for a one-off purchase."
+    )
+    async def subscription(
+        self, info: Info
+    ) -> Annotated[Subscription, strawberry.lazy("schema.customer.types.subscription")] | None:  # type: ignore[name-defined]  # noqa: F821
+        # The one reference against the type modules' import order (subscription imports
+        # order for its order history): named lazily, and built by the node registry,
+        # which also applies the ownership rule.
+        if self.row.subscription_id is None:
+            return None
+        return await nodes.resolve(  # type: ignore[no-any-return]
+            info.context, to_global_id("Subscription", self.row.subscription_id)
         )
 
     @strawberry.field(

@@ -50,6 +50,12 @@ class CustomerAccountSettings:
     subscription_actions: SubscriptionActionSettings = strawberry.field(
         description="Which subscription actions are offered."
     )
+    max_skip_cycles: int = strawberry.field(
+        description="How many orders one skipOrder may pass over."
+    )
+    date_horizon_days: int = strawberry.field(
+        description="How many days ahead a next order date may be set."
+    )
     login_code_length: int = strawberry.field(description="Digits in a login code (4 to 8).")
     login_code_ttl_seconds: int = strawberry.field(description="How long a login code is valid.")
 
@@ -62,6 +68,8 @@ class CustomerAccountSettings:
             order_cancellation_enabled=row.order_cancellation_enabled,
             support_enabled=row.support_enabled,
             subscription_actions=SubscriptionActionSettings(**flags),
+            max_skip_cycles=row.max_skip_cycles,
+            date_horizon_days=row.date_horizon_days,
             login_code_length=code_length,
             login_code_ttl_seconds=code_ttl,
         )

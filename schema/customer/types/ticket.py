@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 
 from models.order import Order as OrderRow
+from models.subscription import Subscription as SubscriptionRow
 from models.ticket import Ticket as TicketRow
 from models.ticket import TicketMessage as TicketMessageRow
 from resolvers.context import RequestContext
@@ -17,6 +18,7 @@ from schema.common.pagination import PageInfo
 from schema.customer.context import Info
 from schema.customer.nodes import nodes
 from schema.customer.types.order import Order
+from schema.customer.types.subscription import Subscription
 from services.access import can_read
 
 
@@ -68,6 +70,19 @@ class Ticket(Node):
         return (
             Order.from_row(row)
             if row is not None and can_read(info.context.actor, OrderRow, row)
+            else None
+        )
+
+    @strawberry.field(
+        description="The subscription the ticket is about; null if none or it is gone."
+    )
+    async def subscription(self, info: Info) -> Subscription | None:
+        if self.row.subscription_id is None:
+            return None
+        row = await info.context.loaders.subscription_by_id.load(self.row.subscription_id)
+        return (
+            Subscription.from_row(row)
+            if row is not None and can_read(info.context.actor, SubscriptionRow, row)
             else None
         )
 

@@ -1,0 +1,153 @@
+"""Subscriptions: what recurs, when, where it ships, how it is paid, and every change."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from domain.schedule import Interval
+from domain.statuses import SubscriptionStatus
+from models.base import EnumText, MoneyAmount, UTCDateTime, utcnow
+
+
+def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Any:
+    return Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
+
+
+def _date(nullable: bool = True) -> Any:
+    return Column(Date, nullable=nullable)
+
+
+class Subscription(SQLModel, table=True):
+    __tablename__ = "subscription"
+    __table_args__ = (
+        # Keyset pagination of a customer's subscriptions, newest first, optionally by status.
+        Index("ix_subscription_customer_created", "customer_id", "created_at", "id"),
+        # The renewal worker's scan: active subscriptions by due date.
+        Index("ix_subscription_status_next", "status", "next_order_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("customer.id", ondelete="CASCADE"), nullable=False)
+    )
+    status: SubscriptionStatus = Field(
+        default=SubscriptionStatus.ACTIVE,
+        sa_column=Column(EnumText(SubscriptionStatus, 20), nullable=False),
+    )
+    # The schedule: the k-th order falls on anchor + k * frequency (domain.schedule).
+    anchor_date: date = Field(sa_column=_date(nullable=False))
+    # Null once cancelled: no order is coming.
+    next_order_date: date | None = Field(default=None, sa_column=_date())
+    # A fixed pause ends on this date; null for an open-ended pause or when not paused.
+    paused_until: date | None = Field(default=None, sa_column=_date())
+    interval: Interval = Field(sa_column=Column(EnumText(Interval, 10), nullable=False))
+    interval_count: int
+    # The frequencies the merchant offers for this subscription: [{interval, intervalCount}].
+    allowed_frequencies: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    is_prepaid: bool = False
+    # Orders paid in advance, and how many of them are still to ship.
+    prepaid_cycles: int | None = None
+    prepaid_cycles_remaining: int | None = None
+    currency_code: str = Field(default="USD", max_length=3)
+    # Snapshot of models.address.ADDRESS_FIELDS: editing the saved address later changes nothing.
+    shipping_address: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
+    payment_method_id: int | None = Field(
+        default=None, sa_column=_fk("payment_method.id", nullable=True, ondelete="SET NULL")
+    )
+    # The product the subscription was bought with.
+    product_id: int | None = Field(
+        default=None, sa_column=_fk("product.id", nullable=True, ondelete="SET NULL")
+    )
+    # One early order (getNow) per shop day.
+    last_early_order_on: date | None = Field(default=None, sa_column=_date())
+    retention_offer_id: int | None = Field(
+        default=None, sa_column=_fk("retention_offer.id", nullable=True, ondelete="SET NULL")
+    )
+    retention_accepted_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    cancelled_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    cancel_reason_code: str | None = Field(default=None, max_length=50)
+    cancel_comment: str | None = Field(default=None, max_length=1000)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    # Bumped by every change; writers update `WHERE version = :seen`.
+    version: int = 1
+
+
+class SubscriptionLine(SQLModel, table=True):
+    __tablename__ = "subscription_line"
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(sa_column=_fk("subscription.id"))
+    variant_id: int = Field(sa_column=_fk("product_variant.id", ondelete="RESTRICT"))
+    quantity: int
+    unit_price: Decimal = Field(sa_column=Column(MoneyAmount(), nullable=False))
+    # For the next order only; consumed when that order is placed.
+    one_time: bool = False
+    position: int = 0
+
+
+class SkippedCycle(SQLModel, table=True):
+    """An order date of the schedule the customer chose to skip."""
+
+    __tablename__ = "skipped_cycle"
+    __table_args__ = (UniqueConstraint("subscription_id", "order_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(sa_column=_fk("subscription.id"))
+    order_date: date = Field(sa_column=_date(nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class SubscriptionDiscount(SQLModel, table=True):
+    """A discount code applied to a subscription's coming orders."""
+
+    __tablename__ = "subscription_discount"
+    __table_args__ = (UniqueConstraint("subscription_id", "discount_code_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(sa_column=_fk("subscription.id"))
+    discount_code_id: int = Field(sa_column=_fk("discount_code.id"))
+    applied_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class SubscriptionEvent(SQLModel, table=True):
+    """The history: who changed what, from what, to what."""
+
+    __tablename__ = "subscription_event"
+    __table_args__ = (
+        Index("ix_subscription_event_subscription_created", "subscription_id", "created_at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("subscription.id", ondelete="CASCADE"), nullable=False)
+    )
+    # `domain.actors.Actor.key`: customer:42, api_key:7, system:worker.
+    actor: str = Field(max_length=80)
+    action: str = Field(max_length=50)
+    before: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    after: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
