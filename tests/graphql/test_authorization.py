@@ -62,6 +62,8 @@ A_DATA = """{ me { id
   paymentMethods { id }
   orders(first: 50) { edges { node { id lineItems { id } } } }
   tickets(first: 50) { edges { node { id messages { id } } } }
+  subscriptions(first: 50) { edges { node { id lines { id }
+    pauseOptions { id } retentionOffer { id } } } }
 } }"""
 
 
@@ -81,6 +83,9 @@ async def given_customer_a_with_one_of_everything(
         token=token,
     )
     order = await factories.order(rt, a)
+    await factories.portal_options(rt)
+    addon = (await factories.product(rt, title="Mug")).variants[0]
+    await factories.subscription(rt, a, one_time=[addon])
     await gql.data(
         """mutation($o: ID!) { createTicket(input: {subject: "Hi", message: "Help", orderId: $o})
         { userErrors { code } } }""",
@@ -99,6 +104,8 @@ async def given_customer_a_with_one_of_everything(
         "OrderLineItem",
         "Ticket",
         "TicketMessage",
+        "Subscription",
+        "SubscriptionLine",
     }
     return token, owned
 

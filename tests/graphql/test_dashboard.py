@@ -36,6 +36,16 @@ DASHBOARD = """query Dashboard($n: Int!) {
     }
     tickets(first: $n) { edges { node { id number subject status
       order { id number } messages { id author body createdAt } } } }
+    subscriptions(first: $n) { edges { node {
+      id status nextOrderDate frequency { interval intervalCount }
+      lines { id quantity oneTime unitPrice { amount } variant { id title } }
+      paymentMethod { last4 }
+      upcomingOrder { date total { amount } discounts { code amount { amount } } }
+      actions { canSkip canPause canGetNow canCancel }
+      pauseOptions { id label } cancelReasons { code label } retentionOffer { id price { amount } }
+      upsellVariants(first: 3) { id }
+      schedule(first: 3) { date skipped }
+    } } }
   }
 }"""
 
@@ -66,6 +76,15 @@ async def given_a_customer_with(rt: Runtime, gql: GraphQLClient, n: int) -> str:
                 placed_at=rt.clock.now() - timedelta(hours=i),
                 lines=[(variants.variants[0], 1), (variants.variants[1], 2), (None, 1)],  # type: ignore[attr-defined]
             )
+        )
+    card = await factories.payment_method(rt, customer)
+    for _ in range(n):
+        await factories.subscription(
+            rt,
+            customer,
+            variants=variants.variants[:1],
+            one_time=variants.variants[1:],
+            payment_method=card,  # type: ignore[attr-defined]
         )
     async with rt.db.transaction() as session:
         for i, order in enumerate(orders):
@@ -101,6 +120,8 @@ async def test_dashboard_statement_count_does_not_grow_with_orders(
         assert len(data["me"]["orders"]["edges"]) == n
         assert len(data["me"]["tickets"]["edges"]) == n
         assert all(len(e["node"]["lineItems"]) == 3 for e in data["me"]["orders"]["edges"])
+        assert len(data["me"]["subscriptions"]["edges"]) == n
+        assert all(len(e["node"]["lines"]) == 2 for e in data["me"]["subscriptions"]["edges"])
         counts[n] = counter.count
 
     assert len(set(counts.values())) == 1, counts
@@ -121,8 +142,10 @@ async def test_a_query_reads_on_one_connection_without_a_transaction(
     assert counter.transactions == 0
     # session+customer, shop, settings, addresses page, default addresses, cards, orders
     # page, line items, variants, products, events, discounts, tickets page, messages,
-    # ticket orders: one statement each, whatever the number of orders.
-    assert counter.count == 15, counter.statements
+    # ticket orders; subscriptions page, their lines, skipped dates, discount codes, cards,
+    # and the store's pause options, cancel reasons, retention offers and upsells: one
+    # statement each, whatever the number of orders and subscriptions.
+    assert counter.count == 24, counter.statements
 
 
 ISSUE_DASHBOARD = """query Dashboard($n: Int!) {
