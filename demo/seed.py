@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from demo import orders, profile, tickets
+from demo import orders, profile, subscriptions, tickets
 from models.customer import Customer
 from models.shop import SHOP_ID, CustomerAccountSettings, Shop
 from plumbing.runtime import Runtime
@@ -45,6 +45,7 @@ STEPS: tuple[Step, ...] = (
     orders.seed_orders,
     tickets.seed_payment_methods,
     tickets.seed_tickets,
+    subscriptions.seed_subscriptions,
 )
 
 

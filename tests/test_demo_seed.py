@@ -117,3 +117,45 @@ async def test_seed_leaves_a_database_with_a_store_alone(rt: Runtime) -> None:
     # then
     assert created is False
     assert await row_counts(rt) == before
+
+
+async def test_the_first_demo_customer_sees_every_subscription_state(
+    demo: Runtime, settings: Settings
+) -> None:
+    """The README's first login shows the whole portal: every state, an add-on, a discount,
+    several frequencies and a single one, a prepaid plan, pauses, reasons and an offer."""
+    import httpx
+
+    from app.main import create_app
+    from tests import factories
+    from tests.graphql.subscriptions_support import SUBSCRIPTION_FIELDS
+    from tests.support import GraphQLClient
+
+    assert await seed_demo(demo)
+    async with demo.db.read() as session:
+        from models.customer import Customer
+
+        ada = await session.scalar(select(Customer).where(col(Customer.email) == "ada@example.com"))
+    assert ada is not None
+    token = await factories.login(demo, ada)
+    app = create_app(settings, runtime=demo)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as http:
+        data = await GraphQLClient(http).data(
+            "{ me { subscriptions(first: 20) { edges { node { "
+            + SUBSCRIPTION_FIELDS
+            + " } } } } }",
+            token=token,
+        )
+
+    nodes = [e["node"] for e in data["me"]["subscriptions"]["edges"]]
+    assert {n["status"] for n in nodes} == {"ACTIVE", "PAUSED", "CANCELLED"}
+    assert any(line["oneTime"] for n in nodes for line in n["lines"])
+    assert any(n["upcomingOrder"] and n["upcomingOrder"]["discounts"] for n in nodes)
+    assert any(len(n["availableFrequencies"]) > 1 for n in nodes)
+    assert any(len(n["availableFrequencies"]) == 1 for n in nodes)
+    assert any(n["isPrepaid"] for n in nodes)
+    assert all(n["pauseOptions"] and n["cancelReasons"] for n in nodes)
+    assert any(n["retentionOffer"] for n in nodes)
+    assert any(n["upsellVariants"] for n in nodes)
