@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -94,7 +95,7 @@ async def seed_subscriptions(
         )
     )
     address = {name: getattr(home, name) for name in ADDRESS_FIELDS} if home else None
-    common = {"customer": ada, "payment_method": card, "shipping_address": address}
+    common: dict[str, Any] = {"customer": ada, "payment_method": card, "shipping_address": address}
     monthly = [(Interval.MONTH, 1), (Interval.WEEK, 2), (Interval.MONTH, 2)]
     morning, _ = await builders.subscription(
         session,

@@ -10,16 +10,18 @@ from sqlmodel import col
 
 from domain.actors import Actor
 from domain.errors import ErrorCode, ServiceError
+from domain.schedule import shop_today
 from domain.statuses import SubscriptionStatus
 from domain.topics import Topic
 from domain.validation import refuse_control_characters
 from models.merchant import CancelReason, PauseOption, RetentionOffer
+from models.shop import SHOP_ID, CustomerAccountSettings, Shop
 from models.subscription import Subscription, SubscriptionLine
 from plumbing.runtime import Runtime
 from services.subscription_pricing import with_offer
 from services.subscription_rules import PortalAction
 from services.subscription_schedule import check_order_date
-from services.subscriptions import Change, change, first_unskipped
+from services.subscriptions import Change, change, finish_change, first_unskipped
 
 MAX_COMMENT_LENGTH = 1000
 
@@ -235,3 +237,44 @@ async def reactivate(
         topic=Topic.SUBSCRIPTION_REACTIVATED,
         apply=apply,
     )
+
+
+async def end_fixed_pauses(rt: Runtime, *, actor: Actor, batch: int = 100) -> int:
+    """Resume every subscription whose fixed pause ends today or earlier; returns how many.
+
+    For the worker (a system actor). Rows are claimed with FOR UPDATE SKIP LOCKED, so
+    several workers share the work and none waits on a customer's change in progress.
+    """
+    async with rt.db.transaction() as session:
+        shop = await session.get(Shop, SHOP_ID)
+        settings = await session.get(CustomerAccountSettings, SHOP_ID)
+        assert shop is not None and settings is not None
+        now = rt.clock.now()
+        today = shop_today(now, shop.time_zone)
+        due = (
+            await session.scalars(
+                select(Subscription)
+                .where(
+                    col(Subscription.status) == SubscriptionStatus.PAUSED,
+                    col(Subscription.paused_until) <= today,
+                )
+                .order_by(col(Subscription.paused_until), col(Subscription.id))
+                .limit(batch)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        for sub in due:
+            ch = Change(session, rt, sub, settings, shop, today, now, actor)
+            before = _state(sub)
+            sub.status = SubscriptionStatus.ACTIVE
+            sub.paused_until = None
+            if sub.next_order_date is None or sub.next_order_date < today:
+                sub.next_order_date = first_unskipped(sub, await ch.skipped_dates(), today)
+            await finish_change(
+                ch,
+                action=PortalAction.UNPAUSE,
+                topic=Topic.SUBSCRIPTION_UNPAUSED,
+                before=before,
+                after={**_state(sub), "reason": "pause_ended"},
+            )
+    return len(due)

@@ -235,3 +235,39 @@ async def test_reactivating_a_cancelled_subscription(gql: GraphQLClient, rt: Run
         token,
         active.id,
     ) == [("NOT_ALLOWED_IN_STATE", ["subscriptionId"])]
+
+
+async def test_a_fixed_pause_ends_by_itself_on_its_date(
+    gql: GraphQLClient, rt: Runtime, clock: ManualClock
+) -> None:
+    from domain.actors import Actor
+    from services.subscription_lifecycle import end_fixed_pauses
+
+    token, sub, options, ada = await _setup(rt)
+    still = await factories.subscription(rt, ada)
+    await gql.data(
+        PAUSE,
+        {"input": {"subscriptionId": sid(sub), "pauseOptionId": _option(options, 14)}},
+        token=token,
+    )
+    await gql.data(
+        PAUSE,
+        {"input": {"subscriptionId": sid(still), "pauseOptionId": _option(options, 30)}},
+        token=token,
+    )
+    worker = Actor.system("worker")
+
+    clock.advance(days=13)  # 2026-12-04: the 14-day pause ends tomorrow
+    assert await end_fixed_pauses(rt, actor=worker) == 0
+    clock.advance(days=1)  # 2026-12-05
+    assert await end_fixed_pauses(rt, actor=worker) == 1
+
+    row = (await stored(rt, sub.id))["row"]
+    assert (row["status"], row["paused_until"], row["next_order_date"]) == (
+        "ACTIVE",
+        None,
+        date(2026, 12, 30),
+    )
+    assert (await stored(rt, still.id))["row"]["status"] == "PAUSED"
+    ended = (await history(rt, sub.id))[-1]
+    assert (ended.actor, ended.after["reason"]) == ("system:worker", "pause_ended")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -31,8 +32,8 @@ def changed(ctx: CustomerContext, row: SubscriptionRow) -> Subscription:
         loaders.skipped_cycles_by_subscription_id,
         loaders.discount_codes_by_subscription_id,
     ):
-        # Strawberry's clear() raises for a key never loaded.
-        if row.id in stale.cache_map.cache_map:
+        # Strawberry's clear() raises for a key this request never loaded.
+        with contextlib.suppress(KeyError):
             stale.clear(row.id)
     return Subscription.from_row(row)
 
