@@ -164,6 +164,7 @@ async def create_ticket(
             subject=clean_subject,
             status=TicketStatus.OPEN,
             order_id=order_id,
+            subscription_id=subscription_id,
             created_at=now,
             updated_at=now,
         )
@@ -184,6 +185,7 @@ async def create_ticket(
             now,
             subject=clean_subject,
             order_id=order_id,
+            subscription_id=subscription_id,
         )
         await session.flush()
         return {"ticket_id": ticket.id}
