@@ -189,10 +189,10 @@ class Subscription(Node):
 
     @strawberry.field(
         description="The downsell offer presented in the cancel flow, if the merchant configured "
-        "one; null once one was accepted on this subscription."
+        "one; null once one was accepted on this subscription, or when it is cancelled."
     )
     async def retention_offer(self, info: Info) -> RetentionOffer | None:
-        if self.row.retention_accepted_at is not None:
+        if self.row.retention_accepted_at is not None or self.row.cancelled_at is not None:
             return None
         loaders = info.context.loaders
         offers = await loaders.retention_offers_by_shop_id.load(SHOP_ID)
