@@ -18,7 +18,7 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import Executable, Row, event, text
+from sqlalchemy import Executable, Row, event, exc, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
@@ -85,6 +85,17 @@ def _postgresql_connect_args(timeouts: Timeouts, schema: str | None) -> dict[str
         server_settings["statement_timeout"] = str(int(timeouts.statement * 1000))
         args["command_timeout"] = timeouts.statement + 1
     return args
+
+
+def _refuse_if_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Replace a pooled connection the server already closed (a restart, a reset).
+
+    Not a ping: the driver knows without a round trip, so the first request
+    after an outage gets a fresh connection instead of failing on a dead one.
+    """
+    driver = getattr(dbapi_connection, "driver_connection", None)
+    if driver is not None and driver.is_closed():
+        raise exc.DisconnectionError("the server closed this connection")
 
 
 def _close_at_once(dbapi_connection: Any, _record: Any, _error: Any) -> None:
@@ -213,6 +224,7 @@ class Database:
                 connect_args=connect_args,
             )
             for engine in self.engines:
+                event.listen(engine.sync_engine.pool, "checkout", _refuse_if_closed)
                 event.listen(engine.sync_engine.pool, "invalidate", _close_at_once)
         self._read = async_sessionmaker(self.read_engine, expire_on_commit=False)
         self._write = async_sessionmaker(self.write_engine, expire_on_commit=False)
