@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -52,45 +53,53 @@ async def _client(url: str, outcomes: list[tuple[float, float, str]]) -> None:
             outcomes.append((started, time.monotonic(), "ok" if ok else response.text))
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-async def test_sigterm_finishes_every_accepted_request_and_exits_0(
-    tmp_path: Path, workers: int
-) -> None:
+@pytest.fixture(params=[1, 2], ids=["1-worker", "2-workers"])
+def served(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[tuple[subprocess.Popen[str], int, int]]:
+    """`serve --workers N` on a migrated, seeded SQLite database."""
     port = _free_port()
     env = _environment(tmp_path, port)
     for command in ("migrate", "seed"):
         subprocess.run([sys.executable, "-m", "app", command], env=env, check=True, timeout=120)
     server = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--workers", str(workers)],
+        [sys.executable, "-m", "app", "serve", "--workers", str(request.param)],
         env=env,
         stderr=subprocess.PIPE,
         text=True,
     )
-    url = f"http://127.0.0.1:{port}/graphql"
     try:
-        async with httpx.AsyncClient() as probe:
-            for _ in range(300):
-                try:
-                    if (await probe.post(url, json=QUERY)).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
-            else:
-                pytest.fail("the server did not answer within 30 s")
-            if workers > 1:
-                await asyncio.sleep(1)  # the second worker is up too
-
-        outcomes: list[tuple[float, float, str]] = []
-        clients = [asyncio.create_task(_client(url, outcomes)) for _ in range(CLIENTS)]
-        await asyncio.sleep(1.5)
-        sigterm_at = time.monotonic()
-        server.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(asyncio.gather(*clients), timeout=30)
-        _, log = await asyncio.to_thread(server.communicate, timeout=30)
+        yield server, port, request.param
     finally:
         if server.poll() is None:
             server.kill()
             server.communicate()
+
+
+async def test_sigterm_finishes_every_accepted_request_and_exits_0(
+    served: tuple[subprocess.Popen[str], int, int],
+) -> None:
+    server, port, workers = served
+    url = f"http://127.0.0.1:{port}/graphql"
+    async with httpx.AsyncClient() as probe:
+        for _ in range(300):
+            try:
+                if (await probe.post(url, json=QUERY)).status_code == 200:
+                    break
+            except httpx.TransportError:
+                await asyncio.sleep(0.1)
+        else:
+            pytest.fail("the server did not answer within 30 s")
+        if workers > 1:
+            await asyncio.sleep(1)  # the second worker is up too
+
+    outcomes: list[tuple[float, float, str]] = []
+    clients = [asyncio.create_task(_client(url, outcomes)) for _ in range(CLIENTS)]
+    await asyncio.sleep(1.5)
+    sigterm_at = time.monotonic()
+    server.send_signal(signal.SIGTERM)
+    await asyncio.wait_for(asyncio.gather(*clients), timeout=30)
+    _, log = await asyncio.to_thread(server.communicate, timeout=30)
 
     failures = [outcome for _, _, outcome in outcomes if outcome != "ok"]
     assert failures == [], failures
