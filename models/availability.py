@@ -1,6 +1,6 @@
 """When the database is out of reach: how to tell, how long to wait, and saying so once.
 
-Requests that meet an unreachable database answer 503 (see `app.middleware`);
+Requests that meet an unreachable database answer 503 (see `app.resilience`);
 this module decides which errors mean "unreachable" and bounds every wait, so
 that answer comes in seconds instead of after the kernel's TCP timeouts.
 """
