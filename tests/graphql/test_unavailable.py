@@ -6,6 +6,7 @@ tests/e2e/test_database_outage.py.)
 
 from __future__ import annotations
 
+import logging
 import time
 
 import httpx
@@ -84,3 +85,26 @@ async def test_readiness_answers_503_with_retry_after_when_the_pool_is_exhausted
     assert response.json() == {"status": "unavailable", "database": "unreachable"}
     assert response.headers["retry-after"] == "5"
     assert (await http.get("/readyz")).status_code == 200
+
+
+async def test_an_exhausted_pool_is_logged_once_without_tracebacks(
+    http: httpx.AsyncClient, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    pool = db.read_engine.pool
+    capacity = pool.size() + pool._max_overflow  # type: ignore[attr-defined]
+    held = [await db.read_engine.connect() for _ in range(capacity)]
+    with caplog.at_level(logging.INFO):
+        try:
+            for _ in range(3):
+                response = await http.post("/graphql", json={"query": "{ shop { name } }"})
+                assert response.status_code == 503
+        finally:
+            for connection in held:
+                await connection.close()
+        assert (await http.post("/graphql", json={"query": "{ shop { name } }"})).status_code == 200
+
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 2, warnings
+    assert warnings[0].startswith("database unavailable: TimeoutError: QueuePool limit")
+    assert warnings[1].startswith("database available again after")
+    assert [r for r in caplog.records if r.exc_info] == []
