@@ -204,8 +204,10 @@ class Database:
             self.write_engine = _sqlite_engine(url, immediate=True, timeouts=self.timeouts)
         else:
             connect_args = _postgresql_connect_args(self.timeouts, schema)
-            # No pre-ping: a request checks out once, and a connection the
-            # server dropped fails that one request and is replaced by the pool.
+            # No pre-ping: a request checks out once; a connection the server
+            # closed is replaced at checkout without a round trip
+            # (`_refuse_if_closed`), and one that fails mid-request fails that
+            # request and makes the pool replace every older connection.
             # Two pools: a request holds its read connection until it ends, so
             # a write drawn from the same pool could wait behind readers that
             # are themselves waiting to write.
