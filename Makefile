@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint imports typecheck install export-schema migrate serve bench clean
+.PHONY: demo test lint imports typecheck install export-schema migrate serve bench load clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ bench: $(STAMP)
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk; }
 	$(BIN)/pip install --quiet asyncpg orjson uvloop httptools 'uvicorn[standard]' httpx aiosmtpd
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Mixed storefront traffic against `serve --workers 2` on PostgreSQL (127.0.0.1), five
+# minutes by default; shorter with LOAD_ARGS="--seconds 30". Recreates the `load` database.
+load: $(STAMP)
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

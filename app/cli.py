@@ -47,21 +47,10 @@ async def _purge(settings: Settings) -> dict[str, int]:
         await rt.db.dispose()
 
 
-def _serve(settings: Settings, workers: int = 1) -> None:
-    import uvicorn
+def _serve(settings: Settings, workers: int = 1) -> int:
+    from app.serving import serve
 
-    # The factory form: each worker process builds its own app (and database
-    # pool) from the environment, which is what `load_settings` just checked.
-    uvicorn.run(
-        "app.main:create_app_from_env",
-        factory=True,
-        workers=workers,
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        proxy_headers=settings.trust_proxy_headers,
-        server_header=False,
-    )
+    return serve(settings, workers)
 
 
 def _demo(settings: Settings) -> None:
@@ -124,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.workers < 1:
             print("error: --workers must be at least 1", file=sys.stderr)
             return 2
-        _serve(settings, workers=args.workers)
+        return _serve(settings, workers=args.workers)
     elif args.command == "demo":
         _demo(settings)
     elif args.command == "purge":

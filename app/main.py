@@ -15,7 +15,8 @@ from app import invoices, pages
 from app.auth import BearerSessionBackend
 from app.graphql import GraphQLApp
 from app.logs import configure_logging
-from app.middleware import GraphQLBodyMiddleware, RequestIdMiddleware, SharedReadsMiddleware
+from app.middleware import GraphQLBodyMiddleware, RequestIdMiddleware
+from app.resilience import DatabaseScopeMiddleware
 from config import Settings, load_settings
 from plumbing.runtime import Runtime, build_runtime
 from schema.customer import build_schema
@@ -65,8 +66,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
     ]
     middleware = [
         Middleware(RequestIdMiddleware),
-        # Outside authentication, so the session check reads on the request's connection.
-        Middleware(SharedReadsMiddleware, db=rt.db),
+        # Outside authentication, so the session check reads on the request's
+        # connection and its failure, too, answers 503.
+        Middleware(DatabaseScopeMiddleware, db=rt.db, deadline=settings.request_timeout),
         Middleware(GraphQLBodyMiddleware, path=GRAPHQL_PATH, max_bytes=settings.max_body_bytes),
         Middleware(AuthenticationMiddleware, backend=BearerSessionBackend(rt)),
     ]

@@ -1,5 +1,6 @@
-"""Pure ASGI middleware: request ids and access logs, one read connection per
-request, and the GraphQL body rules."""
+"""Pure ASGI middleware: request ids and access logs, and the GraphQL body rules.
+
+(Each request's database scope and deadline: `app.resilience`.)"""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.logs import request_id_var
-from models.database import Database
 
 log = logging.getLogger("http")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -60,22 +60,6 @@ class RequestIdMiddleware:
                 },
             )
             request_id_var.reset(token)
-
-
-class SharedReadsMiddleware:
-    """Every read of one HTTP request (the session check included) on one pooled
-    connection, returned when the response is done."""
-
-    def __init__(self, app: ASGIApp, *, db: Database) -> None:
-        self.app = app
-        self.db = db
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        async with self.db.request_scope():
-            await self.app(scope, receive, send)
 
 
 class _BodyTooLarge(Exception):

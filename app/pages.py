@@ -10,8 +10,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from app.graphql import client_ip
+from app.resilience import RETRY_AFTER_SECONDS
 from auth import login
 from domain.errors import ServiceError
+from models.availability import DatabaseUnavailable
 from plumbing.runtime import Runtime
 
 log = logging.getLogger("pages")
@@ -32,9 +34,14 @@ async def readyz(request: Request) -> Response:
     """The database answers."""
     try:
         await _runtime(request).db.ping()
-    except Exception:
-        log.exception("readiness check failed")
-        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    except DatabaseUnavailable:
+        # The outage is logged once where it is met; a probe every second
+        # must not add a traceback each.
+        return JSONResponse(
+            {"status": "unavailable", "database": "unreachable"},
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"},
+        )
     return JSONResponse({"status": "ok", "database": "ok"})
 
 

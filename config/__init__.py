@@ -69,6 +69,15 @@ class Settings(BaseSettings):
     max_query_repeats: int = Field(default=20, ge=2)
     max_body_bytes: int = Field(default=100_000, ge=1_000)
 
+    # Seconds each wait on the database may last, so an unreachable or silent
+    # database costs a request a prompt 503 instead of a hang.
+    database_connect_timeout: float = Field(default=2.0, gt=0, le=60)
+    database_pool_timeout: float = Field(default=2.0, gt=0, le=60)
+    # PostgreSQL's statement_timeout, set on every connection.
+    database_statement_timeout: float = Field(default=3.0, gt=0, le=600)
+    # The whole request; past it the client gets a 503 and the work is cancelled.
+    request_timeout: float = Field(default=10.0, gt=0, le=600)
+
     @field_validator("public_url", "storefront_url")
     @classmethod
     def _absolute_http_url(cls, value: str) -> str:

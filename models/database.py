@@ -18,7 +18,7 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import Executable, Row, event, text
+from sqlalchemy import Executable, Row, event, exc, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
@@ -29,12 +29,14 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from models.availability import Outage, Timeouts
+
 # Marks a request's shared read connection, which runs without a transaction.
 SHARED_READS = "shared_reads"
 
 
-def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
-    engine = create_async_engine(url, connect_args={"timeout": 30})
+def _sqlite_engine(url: str, *, immediate: bool, timeouts: Timeouts) -> AsyncEngine:
+    engine = create_async_engine(url, connect_args={"timeout": 30}, pool_timeout=timeouts.checkout)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -65,6 +67,49 @@ def upsert_insert(session: AsyncSession, table: Any) -> Any:
     """
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(table)
+
+
+def _postgresql_connect_args(timeouts: Timeouts, schema: str | None) -> dict[str, Any]:
+    """asyncpg's connection arguments: every wait bounded, per `timeouts`."""
+    server_settings: dict[str, str] = {}
+    if schema:
+        # Tests isolate each run in its own PostgreSQL schema.
+        server_settings["search_path"] = schema
+    args: dict[str, Any] = {"server_settings": server_settings}
+    if timeouts.connect is not None:
+        args["timeout"] = timeouts.connect
+    if timeouts.statement is not None:
+        # The server cancels a slow statement itself (a clean error, the
+        # connection stays usable); the client gives up a second later, which
+        # only happens when the server is silent.
+        server_settings["statement_timeout"] = str(int(timeouts.statement * 1000))
+        args["command_timeout"] = timeouts.statement + 1
+    return args
+
+
+def _refuse_if_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Replace a pooled connection the server already closed (a restart, a reset).
+
+    Not a ping: the driver knows without a round trip, so the first request
+    after an outage gets a fresh connection instead of failing on a dead one.
+    """
+    driver = getattr(dbapi_connection, "driver_connection", None)
+    if driver is not None and driver.is_closed():
+        raise exc.DisconnectionError("the server closed this connection")
+
+
+def _close_at_once(dbapi_connection: Any, _record: Any, _error: Any) -> None:
+    """Drop an invalidated connection without a goodbye to the server.
+
+    A connection is invalidated when it failed or its work was cancelled (a
+    request past its deadline); SQLAlchemy would close it politely, waiting up
+    to seconds for a silent server and, through asyncpg, for the cancel request
+    of the interrupted statement. The server notices the closed socket and
+    rolls back whatever the connection had begun.
+    """
+    driver = getattr(dbapi_connection, "driver_connection", None)
+    if driver is not None and not driver.is_closed():
+        driver.terminate()
 
 
 class SharedReads:
@@ -117,6 +162,23 @@ class SharedReads:
             options["isolation_level"] = "AUTOCOMMIT"
         return await connection.execution_options(**options)
 
+    def abandon(self) -> None:
+        """Drop the connection under a request past its deadline, at once.
+
+        Reads run shielded from cancellation (so none is torn down after the
+        response); one stuck on a silent server would hold the request until
+        the statement timeout. Dropped, it fails now and the request can end.
+        """
+        if self._connection is None:
+            return
+        try:
+            pooled = self._connection.sync_connection.connection  # type: ignore[union-attr]
+        except Exception:  # already closed or invalidated: nothing to drop
+            return
+        driver = pooled.driver_connection
+        if driver is not None and not getattr(driver, "is_closed", lambda: True)():
+            driver.terminate()
+
     async def close(self) -> None:
         """Return the connection to the pool (the end of the request)."""
         if self._connection is not None:
@@ -130,28 +192,42 @@ _shared_reads: ContextVar[SharedReads | None] = ContextVar("shared_reads", defau
 class Database:
     """The application's handle on the database: session factories and engines."""
 
-    def __init__(self, url: str, *, schema: str | None = None) -> None:
+    def __init__(
+        self, url: str, *, schema: str | None = None, timeouts: Timeouts | None = None
+    ) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        self.timeouts = timeouts or Timeouts()
+        self.outage = Outage()
         if self.is_sqlite:
-            self.read_engine = _sqlite_engine(url, immediate=False)
-            self.write_engine = _sqlite_engine(url, immediate=True)
+            self.read_engine = _sqlite_engine(url, immediate=False, timeouts=self.timeouts)
+            self.write_engine = _sqlite_engine(url, immediate=True, timeouts=self.timeouts)
         else:
-            connect_args: dict[str, Any] = {}
-            if schema:
-                # Tests isolate each run in its own PostgreSQL schema.
-                connect_args["server_settings"] = {"search_path": schema}
-            # No pre-ping: a request checks out once, and a connection the
-            # server dropped fails that one request and is replaced by the pool.
+            connect_args = _postgresql_connect_args(self.timeouts, schema)
+            # No pre-ping: a request checks out once; a connection the server
+            # closed is replaced at checkout without a round trip
+            # (`_refuse_if_closed`), and one that fails mid-request fails that
+            # request and makes the pool replace every older connection.
             # Two pools: a request holds its read connection until it ends, so
             # a write drawn from the same pool could wait behind readers that
             # are themselves waiting to write.
             self.read_engine = create_async_engine(
-                url, pool_size=10, max_overflow=10, connect_args=connect_args
+                url,
+                pool_size=10,
+                max_overflow=10,
+                pool_timeout=self.timeouts.checkout,
+                connect_args=connect_args,
             )
             self.write_engine = create_async_engine(
-                url, pool_size=5, max_overflow=10, connect_args=connect_args
+                url,
+                pool_size=5,
+                max_overflow=10,
+                pool_timeout=self.timeouts.checkout,
+                connect_args=connect_args,
             )
+            for engine in self.engines:
+                event.listen(engine.sync_engine.pool, "checkout", _refuse_if_closed)
+                event.listen(engine.sync_engine.pool, "invalidate", _close_at_once)
         self._read = async_sessionmaker(self.read_engine, expire_on_commit=False)
         self._write = async_sessionmaker(self.write_engine, expire_on_commit=False)
 
@@ -164,12 +240,13 @@ class Database:
         """A short-lived session for queries, on the request's connection inside
         `request_scope`; never held across tasks."""
         shared = _shared_reads.get()
-        if shared is not None and shared.engine is self.read_engine:
-            async with shared.session() as session:
+        async with self.outage.watch():
+            if shared is not None and shared.engine is self.read_engine:
+                async with shared.session() as session:
+                    yield session
+                return
+            async with self._read() as session:
                 yield session
-            return
-        async with self._read() as session:
-            yield session
 
     async def rows(
         self, statement: Executable, params: Mapping[str, Any] | None = None
@@ -179,11 +256,12 @@ class Database:
         Inside `request_scope` it runs on the request's connection.
         """
         shared = _shared_reads.get()
-        if shared is not None and shared.engine is self.read_engine:
-            async with shared.connection() as connection:
+        async with self.outage.watch():
+            if shared is not None and shared.engine is self.read_engine:
+                async with shared.connection() as connection:
+                    return (await connection.execute(statement, params)).all()
+            async with self.read_engine.connect() as connection:
                 return (await connection.execute(statement, params)).all()
-        async with self.read_engine.connect() as connection:
-            return (await connection.execute(statement, params)).all()
 
     @asynccontextmanager
     async def request_scope(self) -> AsyncIterator[SharedReads]:
@@ -199,11 +277,17 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One write transaction: committed on exit, rolled back on any exception."""
-        async with self._write() as session, session.begin():
+        async with self.outage.watch(), self._write() as session, session.begin():
             yield session
 
     async def ping(self) -> bool:
-        async with self.read_engine.connect() as conn:
+        """The database answers `SELECT 1`; raises `DatabaseUnavailable` otherwise,
+        within the connect timeout even when the server is silent."""
+        async with (
+            self.outage.watch(),
+            asyncio.timeout(self.timeouts.connect or 5),
+            self.read_engine.connect() as conn,
+        ):
             await conn.execute(text("SELECT 1"))
         return True
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from adapters.clock import Clock
 from adapters.mail import ConsoleEmailBackend, EmailBackend, SmtpEmailBackend
 from adapters.sms import ConsoleSmsBackend, DisabledSmsBackend, HttpSmsBackend, SmsBackend
+from models.availability import Timeouts
 from models.database import Database
 
 if TYPE_CHECKING:
@@ -22,6 +23,14 @@ class Runtime:
     mailer: EmailBackend
     sms: SmsBackend
     secret: bytes
+
+
+def database_timeouts(settings: Settings) -> Timeouts:
+    return Timeouts(
+        connect=settings.database_connect_timeout,
+        checkout=settings.database_pool_timeout,
+        statement=settings.database_statement_timeout,
+    )
 
 
 def build_runtime(
@@ -46,7 +55,7 @@ def build_runtime(
             sms = DisabledSmsBackend()
     return Runtime(
         settings=settings,
-        db=db or Database(settings.resolved_database_url),
+        db=db or Database(settings.resolved_database_url, timeouts=database_timeouts(settings)),
         clock=clock or Clock(),
         mailer=mailer,
         sms=sms,

@@ -22,6 +22,7 @@ from adapters.mail import ConsoleEmailBackend
 from adapters.sms import ConsoleSmsBackend
 from app.main import create_app
 from config import Settings
+from models.availability import Timeouts
 from models.database import Database
 from plumbing.runtime import Runtime, build_runtime
 from tests.support import GraphQLClient
@@ -55,15 +56,21 @@ def settings(tmp_path: Path, settings_overrides: dict[str, object]) -> Settings:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
+def db_timeouts() -> Timeouts:
+    """Override in a test module to bound the database's waits differently."""
+    return Timeouts()
+
+
+@pytest.fixture
+async def db(tmp_path: Path, db_timeouts: Timeouts) -> AsyncIterator[Database]:
     if PG_URL:
         schema = f"t_{uuid.uuid4().hex[:16]}"
         admin = create_async_engine(PG_URL)
         async with admin.begin() as conn:
             await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        database = Database(PG_URL, schema=schema)
+        database = Database(PG_URL, schema=schema, timeouts=db_timeouts)
     else:
-        database = Database(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
+        database = Database(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}", timeouts=db_timeouts)
     async with database.write_engine.begin() as conn:
         await conn.run_sync(models.metadata.create_all)
     yield database

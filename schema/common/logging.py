@@ -9,6 +9,8 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from models.availability import DatabaseUnavailable
+
 log = logging.getLogger("graphql")
 
 
@@ -21,6 +23,9 @@ def is_internal(error: GraphQLError) -> bool:
 class LoggingSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         for error in errors:
+            if isinstance(error.original_error, DatabaseUnavailable):
+                # Logged once per outage where it was met; the response becomes a 503.
+                continue
             if is_internal(error):
                 original = error.original_error
                 assert original is not None
