@@ -31,7 +31,9 @@ def changed(ctx: CustomerContext, row: SubscriptionRow) -> Subscription:
         loaders.skipped_cycles_by_subscription_id,
         loaders.discount_codes_by_subscription_id,
     ):
-        stale.clear(row.id)
+        # Strawberry's clear() raises for a key never loaded.
+        if stale.cache_map.get(row.id) is not None:
+            stale.clear(row.id)
     return Subscription.from_row(row)
 
 
