@@ -8,8 +8,11 @@ ever reaches it.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+from collections import deque
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal, Protocol
 
 from adapters.clock import Clock
@@ -28,8 +31,17 @@ class VaultedCard:
     expiry_year: int
 
 
+@dataclass(frozen=True)
+class Charge:
+    """Money taken from a vaulted card: the gateway's charge id, and what it took."""
+
+    id: str
+    amount: Decimal
+    currency: str
+
+
 class GatewayError(Exception):
-    """The gateway refused the token."""
+    """The gateway refused the token or the charge."""
 
     def __init__(self, reason: RefusalReason, message: str) -> None:
         super().__init__(message)
@@ -44,6 +56,16 @@ class PaymentGateway(Protocol):
         """Store the card behind a one-time token; raises GatewayError on refusal."""
         ...
 
+    async def charge(
+        self, reference: str, amount: Decimal, currency: str, idempotency_key: str
+    ) -> Charge:
+        """Charge a vaulted card; raises GatewayError("declined", ...) on refusal.
+
+        Idempotent per key: asked again with the same key, the gateway answers with
+        the first charge and takes no more money.
+        """
+        ...
+
 
 # Stripe's documented test tokens, so a storefront wired to Stripe test mode and
 # this gateway behave alike.
@@ -51,13 +73,20 @@ _TEST_CARDS: dict[str, tuple[str, str]] = {
     "tok_visa": ("Visa", "4242"),
     "tok_mastercard": ("Mastercard", "4444"),
     "tok_amex": ("Amex", "8431"),
+    # Vaults fine; every charge on it is declined.
+    "tok_chargeCustomerFail": ("Visa", "0341"),
 }
+_DECLINING_TOKENS = frozenset({"tok_chargeCustomerFail"})
+# References of cards whose charges fail carry this prefix, so charging needs no memory.
+_DECLINING_PREFIX = "card_test_declines_"
 _TEST_REFUSALS: dict[str, tuple[RefusalReason, str]] = {
     "tok_chargeDeclined": ("declined", "The card was declined. Try another card."),
     "tok_chargeDeclinedExpiredCard": ("expired", "The card has expired. Try another card."),
 }
 # Test cards stay valid this many years from "now", whatever the clock says.
 _TEST_CARD_YEARS = 3
+# How many recent charges the test gateway lists, as a dashboard would.
+_CHARGES_LISTED = 1000
 
 
 class BuiltinTestGateway:
@@ -67,6 +96,9 @@ class BuiltinTestGateway:
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
+        # Every charge call answered, newest last: what the gateway's dashboard would
+        # list. Idempotency does not rely on it (the charge id derives from the key).
+        self.charges: deque[Charge] = deque(maxlen=_CHARGES_LISTED)
 
     async def vault(self, token: str) -> VaultedCard:
         refusal = _TEST_REFUSALS.get(token)
@@ -76,11 +108,22 @@ class BuiltinTestGateway:
         if card is None:
             raise GatewayError("invalid_token", "The payment token is not valid.")
         now = self.clock.now()
+        prefix = _DECLINING_PREFIX if token in _DECLINING_TOKENS else "card_test_"
         return VaultedCard(
             # A fresh reference per call, as a real gateway vaults each token anew.
-            reference=f"card_test_{secrets.token_hex(12)}",
+            reference=f"{prefix}{secrets.token_hex(12)}",
             brand=card[0],
             last4=card[1],
             expiry_month=now.month,
             expiry_year=now.year + _TEST_CARD_YEARS,
         )
+
+    async def charge(
+        self, reference: str, amount: Decimal, currency: str, idempotency_key: str
+    ) -> Charge:
+        if reference.startswith(_DECLINING_PREFIX):
+            raise GatewayError("declined", "The card was declined. Try another card.")
+        digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
+        made = Charge(id=f"ch_test_{digest}", amount=amount, currency=currency)
+        self.charges.append(made)
+        return made

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from adapters.clock import Clock
+from adapters.gateway import BuiltinTestGateway, PaymentGateway
 from adapters.mail import ConsoleEmailBackend, EmailBackend, SmtpEmailBackend
 from adapters.sms import ConsoleSmsBackend, DisabledSmsBackend, HttpSmsBackend, SmsBackend
 from models.availability import Timeouts
@@ -23,6 +24,7 @@ class Runtime:
     mailer: EmailBackend
     sms: SmsBackend
     secret: bytes
+    gateway: PaymentGateway
 
 
 def database_timeouts(settings: Settings) -> Timeouts:
@@ -40,6 +42,7 @@ def build_runtime(
     clock: Clock | None = None,
     mailer: EmailBackend | None = None,
     sms: SmsBackend | None = None,
+    gateway: PaymentGateway | None = None,
 ) -> Runtime:
     if mailer is None:
         if settings.email_backend == "smtp" and settings.smtp_url:
@@ -53,11 +56,14 @@ def build_runtime(
             sms = ConsoleSmsBackend()
         else:
             sms = DisabledSmsBackend()
+    clock = clock or Clock()
     return Runtime(
         settings=settings,
         db=db or Database(settings.resolved_database_url, timeouts=database_timeouts(settings)),
-        clock=clock or Clock(),
+        clock=clock,
         mailer=mailer,
         sms=sms,
         secret=settings.secret(),
+        # The one gateway of the process; production adapters plug in here.
+        gateway=gateway or BuiltinTestGateway(clock),
     )

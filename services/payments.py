@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from adapters.gateway import BuiltinTestGateway, GatewayError, PaymentGateway
+from adapters.gateway import GatewayError, PaymentGateway
 from domain.actors import Actor
 from domain.errors import ErrorCode, ServiceError
 from models.address import PaymentMethod
@@ -34,8 +34,8 @@ _GATEWAY_CODES = {
 
 
 def gateway_for(rt: Runtime) -> PaymentGateway:
-    """The gateway cards are vaulted with; production adapters plug in here."""
-    return BuiltinTestGateway(rt.clock)
+    """The gateway cards are vaulted with and charged by (one per process, see build_runtime)."""
+    return rt.gateway
 
 
 def _not_found() -> ServiceError:

@@ -26,8 +26,6 @@ DEFERRED = (
     "SwapProduct",
     "changeVariant",
     "ChangeVariant",
-    "getNow",
-    "GetNow",
     "addProduct",
     "AddProduct",
     "updateLineQuantity",

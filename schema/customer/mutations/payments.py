@@ -20,8 +20,9 @@ from services import payments
 class AddPaymentMethodInput:
     gateway_token: str = strawberry.field(
         description="The one-time token the gateway's card form produced. Never a card number. "
-        "Test gateway: tok_visa, tok_mastercard, tok_amex save a card; tok_chargeDeclined "
-        "and tok_chargeDeclinedExpiredCard are refused."
+        "Test gateway: tok_visa, tok_mastercard, tok_amex save a card; tok_chargeCustomerFail "
+        "saves one whose charges are declined; tok_chargeDeclined and "
+        "tok_chargeDeclinedExpiredCard are refused."
     )
     billing_address: AddressInput | None = strawberry.field(
         default=None, description="The card's billing address."
