@@ -48,6 +48,7 @@ MUTATIONS: dict[str, tuple[str, str, Build]] = {
         lambda s, today, o: {"subscriptionId": s, "frequency": BIWEEKLY},
     ),
     "canSkip": ("skipOrder", "SkipOrderInput", lambda s, today, o: {"subscriptionId": s}),
+    "canGetNow": ("getNow", "GetNowInput", lambda s, today, o: {"subscriptionId": s}),
     "canUnskip": (
         "unskipOrder",
         "UnskipOrderInput",
