@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -16,6 +16,7 @@ from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
+from app import graphiql
 from app.auth import CustomerUser
 from app.errors import GRAPHQL_RESPONSE, JSON, error_response, response_media_type
 from domain.actors import Actor
@@ -62,6 +63,10 @@ class GraphQLApp(GraphQL[CustomerContext, None]):
         if scope.get("state", {}).get(REQUEST_ERROR):
             response.status_code = 400
         await response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        # Our own page, assets served by this app: Strawberry's loads them from a CDN.
+        return HTMLResponse(graphiql.page(request.url.path))
 
     async def process_result(
         self, request: Request, result: ExecutionResult

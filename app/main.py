@@ -10,9 +10,9 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
 
-from app import invoices, pages
+from app import graphiql, invoices, pages
 from app.auth import BearerSessionBackend, refuse_credentials
 from app.errors import http_exception, internal_error
 from app.graphql import GraphQLApp
@@ -58,13 +58,15 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         if owns_runtime:
             await rt.db.dispose()
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route(GRAPHQL_PATH, GraphQLApp(build_schema(settings), rt), methods=["GET", "POST"]),
         Route("/healthz", pages.healthz, methods=["GET"]),
         Route("/readyz", pages.readyz, methods=["GET"]),
         Route("/auth/magic-link", pages.magic_link, methods=["GET", "POST"]),
         Route("/invoices/{token}", invoices.invoice_page, methods=["GET"]),
     ]
+    if settings.graphiql_enabled:
+        routes.append(Mount(graphiql.ASSETS_PATH, graphiql.assets(), name="graphiql"))
     middleware = [
         Middleware(RequestIdMiddleware),
         # Outside authentication, so the session check reads on the request's connection.
