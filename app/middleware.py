@@ -47,16 +47,22 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            duration_ms = round((time.perf_counter() - started) * 1000, 2)
+            # Set by the GraphQL endpoint once it has parsed the document.
+            operation = scope["state"].get("operation_name")
             log.info(
-                "%s %s %s",
+                "%s %s %s %s %sms",
                 scope["method"],
                 scope["path"],
+                operation or "-",
                 status,
+                duration_ms,
                 extra={
                     "method": scope["method"],
                     "path": scope["path"],
+                    "operation": operation,
                     "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "duration_ms": duration_ms,
                 },
             )
             request_id_var.reset(token)
