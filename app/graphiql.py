@@ -20,7 +20,10 @@ _pages = Environment(loader=PackageLoader("app", "templates"), autoescape=select
 
 # Shown in the headers editor of every tab that needs a session: running one
 # before pasting a real token answers 401 with a message that says what to do.
-HEADERS_HINT = '{\n  "Authorization": "Bearer PASTE-session.token-FROM-VerifyCode"\n}'
+AUTHORIZATION_HINT = "Bearer PASTE-session.token-FROM-VerifyCode"
+HEADERS_HINT = orjson.dumps(
+    {"Authorization": AUTHORIZATION_HINT}, option=orjson.OPT_INDENT_2
+).decode()
 
 LOGIN = """# 1. Log in (or register) with a code sent by email.
 #
@@ -120,7 +123,9 @@ def assets() -> StaticFiles:
 
 def page(endpoint: str) -> str:
     """The GraphiQL page for `endpoint`; its settings travel as inert JSON."""
-    config = orjson.dumps({"endpoint": endpoint, "tabs": TABS}).decode()
+    config = orjson.dumps(
+        {"endpoint": endpoint, "tabs": TABS, "tokenPlaceholder": AUTHORIZATION_HINT}
+    ).decode()
     # `</` cannot end the script element early once written as `<\/`.
     return _pages.get_template("graphiql.html").render(
         assets=ASSETS_PATH, config=config.replace("</", "<\\/")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ from graphql import build_schema, parse, validate
 
 from adapters.mail import ConsoleEmailBackend
 from app.graphiql import ASSETS_DIR, TABS
+from app.graphiql import page as graphiql_page
 from plumbing.runtime import Runtime
 from tests import factories
 
@@ -142,3 +145,31 @@ async def test_the_example_tabs_run_in_order(
         "/graphql", json={"query": dashboard["query"]}, headers={"Authorization": hint}
     )
     assert refused.status_code == 401 and "sign in again" in refused.text
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js")
+def test_the_start_script_keeps_the_placeholder_out_of_the_schema_read(tmp_path: Path) -> None:
+    """GraphiQL reads the schema with the open tab's headers; the placeholder
+    would be refused with 401 and leave the editor without completion."""
+    page = tmp_path / "page.html"
+    page.write_text(graphiql_page("/graphql"))
+    root = Path(__file__).parent.parent
+    run = subprocess.run(
+        ["node", str(root / "tests" / "graphiql_start.js"), str(page)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    result = json.loads(run.stdout)
+    hint = json.loads(TABS[1]["headers"])
+    assert result == {
+        "sent": [
+            ["IntrospectionQuery", {}],
+            ["Dashboard", hint],
+            ["IntrospectionQuery", {"Authorization": "Bearer real"}],
+        ],
+        "tools": "headers",
+        "tabs": len(TABS),
+    }
