@@ -9,7 +9,7 @@ import strawberry
 from graphql import GraphQLError
 from graphql.pyutils import Path
 
-from plumbing.pagination import MAX_PAGE, Page
+from plumbing.pagination import DEFAULT_PAGE, MAX_PAGE, Page
 from resolvers.context import RequestContext
 from resolvers.pages import read_page
 
@@ -17,7 +17,10 @@ C = TypeVar("C")
 R = TypeVar("R")
 
 # For the description of every paginated field: clients read the bound there.
-PAGING = f"`first`/`last`: at most {MAX_PAGE} (default 20); a larger or negative one is an error."
+PAGING = (
+    f"Page size (`first`, and `last` where offered): 0 to {MAX_PAGE}, default {DEFAULT_PAGE}; "
+    "any other is an error."
+)
 
 
 @strawberry.type(description="Where a page sits in the whole list.")
