@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint imports typecheck install export-schema migrate serve bench load clean
+.PHONY: demo test lint imports typecheck install export-schema migrate serve bench load clean vendor-graphiql
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,25 @@ bench: $(STAMP)
 # minutes by default; shorter with LOAD_ARGS="--seconds 30". Recreates the `load` database.
 load: $(STAMP)
 	$(BIN)/python -m bench.load $(LOAD_ARGS)
+
+# GraphiQL's assets in app/static/graphiql/, from the npm packages: their production
+# builds (GraphiQL's minified again with esbuild: its "min" bundle is not) and licences.
+GRAPHIQL_PACKAGES := graphiql@3.8.3 react@18.3.1 react-dom@18.3.1
+GRAPHIQL_DIR := app/static/graphiql
+NPM_WORK := var/npm
+
+vendor-graphiql:
+	rm -rf $(NPM_WORK) && mkdir -p $(NPM_WORK)
+	cd $(NPM_WORK) && npm pack --silent $(GRAPHIQL_PACKAGES) >/dev/null \
+		&& for f in *.tgz; do mkdir -p $${f%-*.tgz} && tar xzf $$f -C $${f%-*.tgz}; done
+	cd $(NPM_WORK) && npm install --silent --no-save esbuild@0.24.2
+	$(NPM_WORK)/node_modules/.bin/esbuild $(NPM_WORK)/graphiql/package/graphiql.min.js \
+		--minify --legal-comments=eof --log-level=error --outfile=$(GRAPHIQL_DIR)/graphiql.min.js
+	$(NPM_WORK)/node_modules/.bin/esbuild $(NPM_WORK)/graphiql/package/graphiql.min.css \
+		--minify --log-level=error --outfile=$(GRAPHIQL_DIR)/graphiql.min.css
+	cp $(NPM_WORK)/react/package/umd/react.production.min.js \
+		$(NPM_WORK)/react-dom/package/umd/react-dom.production.min.js $(GRAPHIQL_DIR)/
+	for p in graphiql react react-dom; do cp $(NPM_WORK)/$$p/package/LICENSE $(GRAPHIQL_DIR)/LICENSE.$$p; done
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from starlette.authentication import AuthCredentials, AuthenticationBackend, BaseUser
+from starlette.authentication import (
+    AuthCredentials,
+    AuthenticationBackend,
+    AuthenticationError,
+    BaseUser,
+)
 from starlette.requests import HTTPConnection
+from starlette.responses import Response
 
+from app.errors import error_response
 from auth.sessions import Viewer, authenticate
 from plumbing.runtime import Runtime
 
@@ -22,19 +29,47 @@ class CustomerUser(BaseUser):
         return self.viewer.customer.email
 
 
+class InvalidToken(AuthenticationError):
+    """A credential was sent but opens no session (RFC 6750 `invalid_token`)."""
+
+
+class UnsupportedScheme(AuthenticationError):
+    """A credential in another scheme than Bearer."""
+
+
 class BearerSessionBackend(AuthenticationBackend):
-    """A missing, malformed or expired token leaves the request anonymous:
-    `me` is then null and protected fields answer UNAUTHENTICATED."""
+    """No `Authorization` header leaves the request anonymous (`me` is null and
+    protected fields answer UNAUTHENTICATED); a header that opens no session is
+    refused with 401, so a client holding a stale token learns it at once
+    instead of seeing itself logged out."""
 
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
 
     async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
-        header = conn.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        header = conn.headers.get("authorization", "").strip()
+        if not header:
             return None
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer":
+            raise UnsupportedScheme("Send the session token as `Authorization: Bearer <token>`.")
+        if not token.strip():
+            raise InvalidToken("The Bearer token is empty.")
         viewer = await authenticate(self.rt, token.strip())
         if viewer is None:
-            return None
+            raise InvalidToken(
+                "The session token is invalid or has expired: sign in again for a new one."
+            )
         return AuthCredentials(["customer"]), CustomerUser(viewer)
+
+
+def refuse_credentials(conn: HTTPConnection, error: AuthenticationError) -> Response:
+    """401 with the RFC 6750 challenge and a GraphQL-shaped JSON body.
+
+    Another scheme is "no credential we know" (RFC 6750 section 3.1), so its
+    challenge carries no error code.
+    """
+    challenge = 'Bearer realm="customer-account"'
+    if isinstance(error, InvalidToken):
+        challenge += ', error="invalid_token"'
+    return error_response(conn.scope, 401, str(error), headers={"WWW-Authenticate": challenge})

@@ -7,12 +7,18 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema import BaseSchema
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
 
+from app import graphiql
 from app.auth import CustomerUser
+from app.errors import GRAPHQL_RESPONSE, JSON, error_response, response_media_type
 from domain.actors import Actor
 from plumbing.runtime import Runtime
 from resolvers.loaders import Loaders
@@ -29,6 +35,10 @@ def client_ip(request: Request | WebSocket, *, trust_proxy: bool) -> str:
     return request.client.host if request.client else "unknown"
 
 
+# Set on the request's state when the response is a GraphQL request error.
+REQUEST_ERROR = "graphql_request_error"
+
+
 class GraphQLApp(GraphQL[CustomerContext, None]):
     def __init__(self, schema: BaseSchema, rt: Runtime) -> None:
         super().__init__(
@@ -39,6 +49,53 @@ class GraphQLApp(GraphQL[CustomerContext, None]):
             multipart_uploads_enabled=False,
         )
         self.rt = rt
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope, receive))
+        except HTTPException as error:
+            # Strawberry answers its refusals (bad JSON, no query, variables that
+            # are not an object, ...) in plain text; JSON clients need JSON.
+            response = error_response(scope, error.status_code, error.reason)
+        if scope.get("state", {}).get(REQUEST_ERROR):
+            response.status_code = 400
+        await response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        # Our own page, assets served by this app: Strawberry's loads them from a CDN.
+        return HTMLResponse(graphiql.page(request.url.path))
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        processed = await super().process_result(request, result)
+        # GraphQL over HTTP, for clients that accept its media type: a document
+        # that fails to parse or validate is a request error, answered 400 with
+        # no `data` entry. `application/json` clients keep `data: null` and 200.
+        if isinstance(result, PreExecutionError) and (
+            response_media_type(request.headers) == GRAPHQL_RESPONSE
+        ):
+            processed.pop("data", None)
+            request.scope.setdefault("state", {})[REQUEST_ERROR] = True
+        return processed
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        # Remembered here: `create_response` no longer sees the request.
+        sub_response.media_type = response_media_type(request.headers)
+        return sub_response
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        response.headers["content-type"] = sub_response.media_type or JSON
+        return response
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> CustomerContext:
         user = request.scope.get("user")
@@ -79,6 +136,9 @@ class GraphQLApp(GraphQL[CustomerContext, None]):
         finally:
             if isinstance(context, CustomerContext):
                 await context.loaders.settle()
+                # For the access line `app.middleware` writes when the response is done.
+                state = context.request.scope.setdefault("state", {})
+                state["operation_name"] = context.operation_name
 
     def decode_json(self, data: str | bytes) -> object:
         # orjson refuses lone surrogates ("\ud800"), which the standard library

@@ -34,7 +34,7 @@ class JsonFormatter(logging.Formatter):
             "request_id": getattr(record, "request_id", "-"),
             "msg": record.getMessage(),
         }
-        for key in ("method", "path", "status", "duration_ms"):
+        for key in ("method", "path", "operation", "status", "duration_ms"):
             if hasattr(record, key):
                 entry[key] = getattr(record, key)
         if record.exc_info:

@@ -7,12 +7,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
 
-from app import invoices, pages
-from app.auth import BearerSessionBackend
+from app import graphiql, invoices, pages
+from app.auth import BearerSessionBackend, refuse_credentials
+from app.errors import http_exception, internal_error
 from app.graphql import GraphQLApp
 from app.logs import configure_logging
 from app.middleware import GraphQLBodyMiddleware, RequestIdMiddleware
@@ -57,22 +59,34 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         if owns_runtime:
             await rt.db.dispose()
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route(GRAPHQL_PATH, GraphQLApp(build_schema(settings), rt), methods=["GET", "POST"]),
         Route("/healthz", pages.healthz, methods=["GET"]),
         Route("/readyz", pages.readyz, methods=["GET"]),
         Route("/auth/magic-link", pages.magic_link, methods=["GET", "POST"]),
         Route("/invoices/{token}", invoices.invoice_page, methods=["GET"]),
     ]
+    if settings.graphiql_enabled:
+        routes.append(Mount(graphiql.ASSETS_PATH, graphiql.assets(), name="graphiql"))
     middleware = [
         Middleware(RequestIdMiddleware),
         # Outside authentication, so the session check reads on the request's
         # connection and its failure, too, answers 503.
         Middleware(DatabaseScopeMiddleware, db=rt.db, deadline=settings.request_timeout),
         Middleware(GraphQLBodyMiddleware, path=GRAPHQL_PATH, max_bytes=settings.max_body_bytes),
-        Middleware(AuthenticationMiddleware, backend=BearerSessionBackend(rt)),
+        Middleware(
+            AuthenticationMiddleware,
+            backend=BearerSessionBackend(rt),
+            on_error=refuse_credentials,
+        ),
     ]
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        # Every error response is JSON, including Starlette's own (404, 405, 500).
+        exception_handlers={HTTPException: http_exception, Exception: internal_error},
+    )
     app.state.runtime = rt
     return app
 

@@ -11,9 +11,9 @@ import uuid
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import ClientDisconnect
-from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.errors import error_response
 from app.logs import request_id_var
 
 log = logging.getLogger("http")
@@ -47,16 +47,22 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            duration_ms = round((time.perf_counter() - started) * 1000, 2)
+            # Set by the GraphQL endpoint once it has parsed the document.
+            operation = scope["state"].get("operation_name")
             log.info(
-                "%s %s %s",
+                "%s %s %s %s %sms",
                 scope["method"],
                 scope["path"],
+                operation or "-",
                 status,
+                duration_ms,
                 extra={
                     "method": scope["method"],
                     "path": scope["path"],
+                    "operation": operation,
                     "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "duration_ms": duration_ms,
                 },
             )
             request_id_var.reset(token)
@@ -81,9 +87,9 @@ class GraphQLBodyMiddleware:
         headers = Headers(scope=scope)
         media_type = headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type != "application/json":
-            await PlainTextResponse(
-                "Only application/json request bodies are accepted.", status_code=415
-            )(scope, receive, send)
+            await error_response(scope, 415, "Only application/json request bodies are accepted.")(
+                scope, receive, send
+            )
             return
         declared = headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
@@ -119,6 +125,6 @@ class GraphQLBodyMiddleware:
             log.info("client disconnected before the request body was complete")
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await PlainTextResponse(
-            f"Request body larger than {self.max_bytes} bytes.", status_code=413
-        )(scope, receive, send)
+        await error_response(scope, 413, f"Request body larger than {self.max_bytes} bytes.")(
+            scope, receive, send
+        )

@@ -1,13 +1,17 @@
-"""Refusals: the closed set of error codes, and the one exception services raise.
+"""Refusals: the closed set of error codes, and the exceptions services raise.
 
 The GraphQL layer turns a `ServiceError` into a `userErrors` entry whose code
 is `ErrorCode` itself (the GraphQL enum is built from it). Because a service
 raises it inside its transaction, everything the mutation wrote is rolled back.
+An input with several fields at fault raises `ServiceErrors`, which holds one
+`ServiceError` per field (see `FieldErrors`), so the customer fixes a form in
+one round trip.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from enum import StrEnum, unique
 
 
@@ -41,3 +45,64 @@ class ServiceError(Exception):
 
     def __repr__(self) -> str:
         return f"ServiceError({self.code.value!r}, {self.message!r}, field={self.field!r})"
+
+    @property
+    def errors(self) -> list[ServiceError]:
+        """Every refusal this exception carries: itself alone."""
+        return [self]
+
+
+class ServiceErrors(ServiceError):
+    """Several refusals at once. A `ServiceError` too (its code, message and field
+    are the first one's), so every `except ServiceError` still catches it."""
+
+    def __init__(self, errors: Sequence[ServiceError]) -> None:
+        if not errors:
+            raise ValueError("ServiceErrors needs at least one error")
+        flat = [each for error in errors for each in error.errors]
+        super().__init__(flat[0].code, flat[0].message, flat[0].field)
+        self._errors = flat
+
+    @property
+    def errors(self) -> list[ServiceError]:
+        return list(self._errors)
+
+    def __repr__(self) -> str:
+        return f"ServiceErrors({self._errors!r})"
+
+
+class FieldErrors:
+    """Collects the refusals of an input's fields, then raises them together.
+
+        errors = FieldErrors()
+        with errors.check():
+            city = clean_city(raw["city"])          # may raise ServiceError
+        with errors.check():
+            line1 = clean_line1(raw["line1"])
+        errors.raise_any()                          # ServiceErrors with both
+
+    A check that depends on an earlier field asks `errors.failed(field)` first,
+    so it does not report a second error that only echoes the first.
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[ServiceError] = []
+
+    @contextmanager
+    def check(self) -> Iterator[None]:
+        try:
+            yield
+        except ServiceError as error:
+            self.errors.extend(error.errors)
+
+    def add(self, code: ErrorCode, message: str, field: Sequence[str] | None = None) -> None:
+        self.errors.append(ServiceError(code, message, field))
+
+    def failed(self, field: Sequence[str]) -> bool:
+        return any(error.field == list(field) for error in self.errors)
+
+    def raise_any(self) -> None:
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise ServiceErrors(self.errors)

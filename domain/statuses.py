@@ -29,6 +29,10 @@ class FulfillmentStatus(StrEnum):
     IN_TRANSIT = "IN_TRANSIT"
     DELIVERED = "DELIVERED"
     RETURNED = "RETURNED"
+    # The last step of a cancelled order's timeline, made from the order's
+    # `cancelled_at` and `cancel_reason`; no goods move, so an order's own
+    # `fulfillment_status` never takes it.
+    CANCELLED = "CANCELLED"
 
 
 @unique

@@ -88,15 +88,21 @@ class Page(Generic[T]):
 
 
 def page_size(first: int | None, last: int | None) -> tuple[int, bool]:
-    """(size, backwards); `first`/`last` are clamped to MAX_PAGE."""
+    """(size, backwards); a size outside 0..MAX_PAGE is refused, naming the bound.
+
+    Capping silently would hand a client asking for 1,000 rows a tenth of them
+    and a `hasNextPage` it may never look at.
+    """
     if first is not None and last is not None:
         raise InvalidCursor("give either first or last, not both")
-    for value in (first, last):
+    for name, value in (("first", first), ("last", last)):
         if value is not None and value < 0:
-            raise InvalidCursor("first and last must not be negative")
+            raise InvalidCursor(f"{name} must not be negative")
+        if value is not None and value > MAX_PAGE:
+            raise InvalidCursor(f"{name} must be at most {MAX_PAGE}")
     if last is not None:
-        return min(last, MAX_PAGE), True
-    return min(first if first is not None else DEFAULT_PAGE, MAX_PAGE), False
+        return last, True
+    return (first if first is not None else DEFAULT_PAGE), False
 
 
 def _seek(keys: Sequence[SortKey], values: Sequence[Any], forward: bool) -> ColumnElement[bool]:

@@ -25,7 +25,14 @@ from models.base import select_rows
 from models.catalog import Product, ProductVariant
 from models.customer import Customer
 from models.database import Database
-from models.order import CartLine, FulfillmentEvent, Order, OrderDiscount, OrderLineItem
+from models.order import (
+    Cart,
+    CartLine,
+    FulfillmentEvent,
+    Order,
+    OrderDiscount,
+    OrderLineItem,
+)
 from models.shop import CustomerAccountSettings, Shop
 from models.ticket import Ticket, TicketMessage
 
@@ -116,6 +123,7 @@ _DISCOUNTS = by_keys(col(OrderDiscount.order_id), col(OrderDiscount.id))
 _EVENTS = by_keys(
     col(FulfillmentEvent.order_id), col(FulfillmentEvent.happened_at), col(FulfillmentEvent.id)
 )
+_CARTS = by_keys(col(Cart.id))
 _CART_LINES = by_keys(col(CartLine.cart_id), col(CartLine.id))
 
 
@@ -133,6 +141,10 @@ async def discounts_by_order_id(db: Database, ids: Sequence[int]) -> list[list[O
 
 async def events_by_order_id(db: Database, ids: Sequence[int]) -> list[list[FulfillmentEvent]]:
     return await groups_by_key(db, _EVENTS, "order_id", ids, FulfillmentEvent)
+
+
+async def cart_by_id(db: Database, ids: Sequence[int]) -> list[Cart | None]:
+    return await rows_by_key(db, _CARTS, "id", ids, Cart)
 
 
 async def cart_lines_by_cart_id(db: Database, ids: Sequence[int]) -> list[list[CartLine]]:

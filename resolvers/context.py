@@ -6,10 +6,11 @@ viewer); what is common to every caller lives here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from graphql import GraphQLError
     from starlette.requests import Request
     from starlette.responses import Response
 
@@ -31,3 +32,8 @@ class RequestContext:
     user_agent: str | None
     # The client's `Idempotency-Key` header, honoured by side-effecting mutations.
     idempotency_key: str | None
+    # The operation being run, once the document is parsed (for the access log).
+    operation_name: str | None = None
+    # Errors of fields that still answered a value (a connection refusing its
+    # paging arguments answers empty): added to the response's `errors`.
+    field_errors: list[GraphQLError] = field(default_factory=list)

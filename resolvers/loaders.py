@@ -19,7 +19,7 @@ from models.catalog import Product, ProductVariant
 from models.customer import Customer
 from models.database import Database
 from models.merchant import CancelReason, DiscountCode, PauseOption, RetentionOffer
-from models.order import CartLine, FulfillmentEvent, Order, OrderDiscount, OrderLineItem
+from models.order import Cart, CartLine, FulfillmentEvent, Order, OrderDiscount, OrderLineItem
 from models.shop import CustomerAccountSettings, Shop
 from models.subscription import SkippedCycle, Subscription, SubscriptionLine
 from models.ticket import Ticket, TicketMessage
@@ -58,6 +58,7 @@ class Loaders:
         batches.discounts_by_order_id
     )
     events_by_order_id: DataLoader[int, list[FulfillmentEvent]] = loader(batches.events_by_order_id)
+    cart_by_id: DataLoader[int, Cart | None] = loader(batches.cart_by_id)
     cart_lines_by_cart_id: DataLoader[int, list[CartLine]] = loader(batches.cart_lines_by_cart_id)
     payment_method_by_id: DataLoader[int, PaymentMethod | None] = loader(
         batches.payment_method_by_id

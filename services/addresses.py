@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.errors import ErrorCode, ServiceError
+from domain.errors import ErrorCode, FieldErrors, ServiceError
 from domain.statuses import AddressKind
 from domain.validation import parse_phone, refuse_control_characters
 from models.address import ADDRESS_FIELDS, Address
@@ -98,7 +98,8 @@ def _postal_code(value: str | None, country: str, field: list[str]) -> str | Non
 def clean_address(
     raw: Mapping[str, str | None], *, path: Sequence[str] = ("address",)
 ) -> dict[str, str | None]:
-    """Validated, normalised ADDRESS_FIELDS values; raises INVALID naming the field.
+    """Validated, normalised ADDRESS_FIELDS values; raises INVALID naming every
+    field at fault (a `ServiceErrors` when there are several).
 
     `path` prefixes the field path in errors, so other inputs embedding an
     address (a card's billing address...) report their own paths.
@@ -107,39 +108,52 @@ def clean_address(
     def field(name: str) -> list[str]:
         return [*path, _camel(name)]
 
+    errors = FieldErrors()
     values: dict[str, str | None] = {}
     for name in ADDRESS_FIELDS:
-        value = raw.get(name)
-        if value is not None:
-            value = refuse_control_characters(value.strip(), field(name)) or None
-        if value is not None and name == "postal_code":
-            # Before the length check: upper-casing can lengthen text ("ß" -> "SS").
-            value = value.upper()
-        if value is not None and len(value) > MAX_LENGTHS[name]:
-            raise ServiceError(
-                ErrorCode.INVALID, f"Must be at most {MAX_LENGTHS[name]} characters.", field(name)
-            )
-        values[name] = value
+        values[name] = None
+        with errors.check():
+            value = raw.get(name)
+            if value is not None:
+                value = refuse_control_characters(value.strip(), field(name)) or None
+            if value is not None and name == "postal_code":
+                # Before the length check: upper-casing can lengthen text ("ß" -> "SS").
+                value = value.upper()
+            if value is not None and len(value) > MAX_LENGTHS[name]:
+                raise ServiceError(
+                    ErrorCode.INVALID,
+                    f"Must be at most {MAX_LENGTHS[name]} characters.",
+                    field(name),
+                )
+            values[name] = value
 
-    if values["line1"] is None:
-        raise ServiceError(ErrorCode.INVALID, "Enter a street address.", field("line1"))
-    if values["city"] is None:
-        raise ServiceError(ErrorCode.INVALID, "Enter a city.", field("city"))
+    if values["line1"] is None and not errors.failed(field("line1")):
+        errors.add(ErrorCode.INVALID, "Enter a street address.", field("line1"))
+    if values["city"] is None and not errors.failed(field("city")):
+        errors.add(ErrorCode.INVALID, "Enter a city.", field("city"))
     typed_country = values["country_code"] or ""
     country = typed_country.upper()
     if not _COUNTRY.fullmatch(typed_country) or pycountry.countries.get(alpha_2=country) is None:
-        raise ServiceError(
-            ErrorCode.INVALID,
-            "Enter a two-letter ISO country code, e.g. US.",
-            field("country_code"),
-        )
+        if not errors.failed(field("country_code")):
+            errors.add(
+                ErrorCode.INVALID,
+                "Enter a two-letter ISO country code, e.g. US.",
+                field("country_code"),
+            )
+        # Postal code and phone rules depend on the country: checked once it is known.
+        errors.raise_any()
     values["country_code"] = country
-    values["postal_code"] = _postal_code(values["postal_code"], country, field("postal_code"))
+    if not errors.failed(field("postal_code")):
+        with errors.check():
+            values["postal_code"] = _postal_code(
+                values["postal_code"], country, field("postal_code")
+            )
     if values["phone"] is not None:
         try:
             values["phone"] = parse_phone(values["phone"], default_region=country).e164
         except ServiceError as error:
-            raise ServiceError(error.code, error.message, field("phone")) from None
+            errors.add(error.code, error.message, field("phone"))
+    errors.raise_any()
     return values
 
 

@@ -12,7 +12,7 @@ from sqlmodel import col
 
 from adapters.gateway import GatewayError, PaymentGateway
 from domain.actors import Actor
-from domain.errors import ErrorCode, ServiceError
+from domain.errors import ErrorCode, FieldErrors, ServiceError
 from models.address import PaymentMethod
 from models.customer import Customer
 from plumbing import idempotency
@@ -113,10 +113,15 @@ async def add_payment_method(
 ) -> PaymentMethod:
     """Vault the token and save the card. It becomes the default when asked to, or when
     the customer has no default (so the first card always does)."""
-    token = check_gateway_token(gateway_token)
-    snapshot = (
-        None if billing_address is None else clean_address(billing_address, path=["billingAddress"])
-    )
+    # The token and every billing-address field at fault, in one answer.
+    errors = FieldErrors()
+    token, snapshot = "", None
+    with errors.check():
+        token = check_gateway_token(gateway_token)
+    with errors.check():
+        if billing_address is not None:
+            snapshot = clean_address(billing_address, path=["billingAddress"])
+    errors.raise_any()
     request = {"token": token, "billing_address": snapshot, "make_default": make_default}
     async with rt.db.read() as session:
         seen = await idempotency.replay(

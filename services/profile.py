@@ -17,7 +17,7 @@ from sqlmodel import col
 
 from adapters.mail import send_template
 from auth import challenges, rate_limit, sessions
-from domain.errors import ErrorCode, ServiceError
+from domain.errors import ErrorCode, FieldErrors, ServiceError
 from domain.statuses import ChallengePurpose
 from domain.validation import (
     normalize_email,
@@ -42,27 +42,33 @@ def _camel(name: str) -> str:
 
 
 def _clean_profile(changes: Mapping[str, str | None]) -> dict[str, str | None]:
+    """The changes validated; every field at fault is reported at once."""
+    errors = FieldErrors()
     values: dict[str, str | None] = {}
     for name in ("first_name", "last_name"):
         if name in changes:
-            value = (changes[name] or "").strip() or None
-            if value is not None:
-                refuse_control_characters(value, [_camel(name)])
-            if value is not None and len(value) > NAME_MAX_LENGTH:
-                raise ServiceError(
-                    ErrorCode.INVALID,
-                    f"Must be at most {NAME_MAX_LENGTH} characters.",
-                    [_camel(name)],
-                )
-            values[name] = value
+            with errors.check():
+                value = (changes[name] or "").strip() or None
+                if value is not None:
+                    refuse_control_characters(value, [_camel(name)])
+                if value is not None and len(value) > NAME_MAX_LENGTH:
+                    raise ServiceError(
+                        ErrorCode.INVALID,
+                        f"Must be at most {NAME_MAX_LENGTH} characters.",
+                        [_camel(name)],
+                    )
+                values[name] = value
     if "phone" in changes:
-        raw = (changes["phone"] or "").strip()
-        values["phone"] = parse_phone(raw, field="phone").e164 if raw else None
+        with errors.check():
+            raw = (changes["phone"] or "").strip()
+            values["phone"] = parse_phone(raw, field="phone").e164 if raw else None
     if "language" in changes:
-        language = changes["language"]
-        if language is None:
-            raise ServiceError(ErrorCode.INVALID, "Choose a language.", ["language"])
-        values["language"] = normalize_language(language)
+        with errors.check():
+            language = changes["language"]
+            if language is None:
+                raise ServiceError(ErrorCode.INVALID, "Choose a language.", ["language"])
+            values["language"] = normalize_language(language)
+    errors.raise_any()
     return values
 
 
@@ -237,9 +243,11 @@ async def update_marketing_consent(
     rt: Runtime, *, customer_id: int, changes: Mapping[str, bool | None]
 ) -> Customer:
     """Set consent per channel ("email", "sms"); a missing key is left unchanged."""
+    errors = FieldErrors()
     for channel in CONSENT_CHANNELS:
         if channel in changes and changes[channel] is None:
-            raise ServiceError(ErrorCode.INVALID, "Choose true or false.", [channel])
+            errors.add(ErrorCode.INVALID, "Choose true or false.", [channel])
+    errors.raise_any()
     async with rt.db.transaction() as session:
         customer = await _customer_for_update(session, customer_id)
         if changes.get("sms") and not customer.phone:

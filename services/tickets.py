@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from domain.actors import Actor
-from domain.errors import ErrorCode, ServiceError
+from domain.errors import ErrorCode, FieldErrors, ServiceError
 from domain.statuses import UNRESOLVED_TICKET_STATUSES, TicketAuthor, TicketStatus
 from domain.topics import Topic
 from domain.validation import refuse_control_characters
@@ -118,8 +118,13 @@ async def create_ticket(
 
     async def work(session: AsyncSession) -> dict[str, Any]:
         await _require_support(session)
-        clean_subject = _text(subject, field="subject", limit=SUBJECT_MAX, what="subject")
-        body = _text(message, field="message", limit=MESSAGE_MAX, what="message")
+        # Every field at fault in one answer.
+        errors = FieldErrors()
+        clean_subject = body = ""
+        with errors.check():
+            clean_subject = _text(subject, field="subject", limit=SUBJECT_MAX, what="subject")
+        with errors.check():
+            body = _text(message, field="message", limit=MESSAGE_MAX, what="message")
         if order_id is not None:
             owned = await session.scalar(
                 select(col(Order.id)).where(
@@ -127,7 +132,7 @@ async def create_ticket(
                 )
             )
             if owned is None:
-                raise ServiceError(ErrorCode.NOT_FOUND, "Order not found.", ["orderId"])
+                errors.add(ErrorCode.NOT_FOUND, "Order not found.", ["orderId"])
         if subscription_id is not None:
             owned = await session.scalar(
                 select(col(Subscription.id)).where(
@@ -136,9 +141,8 @@ async def create_ticket(
                 )
             )
             if owned is None:
-                raise ServiceError(
-                    ErrorCode.NOT_FOUND, "Subscription not found.", ["subscriptionId"]
-                )
+                errors.add(ErrorCode.NOT_FOUND, "Subscription not found.", ["subscriptionId"])
+        errors.raise_any()
         # Serialises a customer's ticket creation so the open-ticket cap holds on PostgreSQL.
         await session.execute(
             select(col(Customer.id)).where(col(Customer.id) == customer_id).with_for_update()

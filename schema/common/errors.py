@@ -44,7 +44,8 @@ async def payload(
     *,
     refused: Callable[[ServiceError], dict[str, Any]] | None = None,
 ) -> P:
-    """Run a service call; a `ServiceError` becomes the payload's one userError.
+    """Run a service call; a `ServiceError` becomes the payload's userErrors
+    (one per field at fault when it is a `ServiceErrors`).
 
     Every other field of the payload is empty on refusal, except what `refused`
     fills in from the error (e.g. which items made buyAgain refuse). The service
@@ -54,5 +55,5 @@ async def payload(
         fields = await work
     except ServiceError as error:
         fields = {**_empty_fields(payload_type), **(refused(error) if refused else {})}
-        return payload_type(user_errors=[UserError.from_service(error)], **fields)
+        return payload_type(user_errors=[UserError.from_service(e) for e in error.errors], **fields)
     return payload_type(user_errors=[], **fields)

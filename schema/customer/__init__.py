@@ -21,6 +21,7 @@ from strawberry.tools import merge_types
 from config import Settings
 from schema.common.limits import LimitedValidationCache, QueryCostLimiter, QuerySizeLimiter
 from schema.common.logging import LoggingSchema, MaskInternalErrors
+from schema.common.operations import OperationGuard
 from schema.common.repetition import QueryRepetitionLimiter
 from schema.customer.mutations.addresses import AddressMutations
 from schema.customer.mutations.auth import AuthMutations
@@ -63,6 +64,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
         partial(ParserCache, maxsize=256),
         partial(AddValidationRules, rules),
+        # Before the validation cache, which may answer without validating.
+        OperationGuard,
         # Before validation: the one limit that is linear in the document.
         partial(QuerySizeLimiter, max_fields=settings.max_query_fields),
         partial(QueryRepetitionLimiter, max_repeats=settings.max_query_repeats),

@@ -92,7 +92,14 @@ async def given_customer_a_with_one_of_everything(
         {"o": to_global_id("Order", order.id)},  # type: ignore[arg-type]
         token=token,
     )
+    # Carts are reached by node(id:) only: buyAgain's answer names A's cart.
+    bought = await gql.data(
+        """mutation($o: ID!) { buyAgain(input: {orderId: $o}) { cart { id } } }""",
+        {"o": to_global_id("Order", order.id)},  # type: ignore[arg-type]
+        token=token,
+    )
     found = await gql.data(A_DATA, token=token)
+    found["cart"] = bought["buyAgain"]["cart"]["id"]
     ids = sorted({value for value in _strings(found) if from_global_id(value) is not None})
     # The catalogue is public: products are not anyone's to protect.
     owned = [i for i in ids if from_global_id(i)[0] not in ("Product", "ProductVariant")]  # type: ignore[index]
@@ -106,6 +113,7 @@ async def given_customer_a_with_one_of_everything(
         "TicketMessage",
         "Subscription",
         "SubscriptionLine",
+        "Cart",
     }
     return token, owned
 

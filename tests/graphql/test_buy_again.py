@@ -14,7 +14,7 @@ from models.order import Cart, CartLine
 from plumbing.runtime import Runtime
 from resolvers.ids import to_global_id
 from tests import factories
-from tests.support import GraphQLClient
+from tests.support import GraphQLClient, count_statements
 
 BUY_AGAIN = """
 mutation BuyAgain($orderId: ID!) {
@@ -283,3 +283,30 @@ async def test_buy_again_needs_a_session(gql: GraphQLClient, rt: Runtime) -> Non
 
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert await carts(rt) == []
+
+
+CART_NODE = """query($id: ID!) { node(id: $id) { __typename id
+  ... on Cart { checkoutUrl lines { quantity variant { title } } } } }"""
+
+
+async def test_the_cart_is_read_back_by_its_owner_only(gql: GraphQLClient, rt: Runtime) -> None:
+    ada, bob = await factories.customer(rt), await factories.customer(rt)
+    token, bob_token = await factories.login(rt, ada), await factories.login(rt, bob)
+    beans = await factories.product(rt, title="House Blend", variants=[("12 oz", "15.00", True)])
+    order = await factories.order(rt, ada, lines=[(beans.variants[0], 3)])
+    made = await gql.data(BUY_AGAIN, {"orderId": to_global_id("Order", order.id)}, token=token)
+    cart = made["buyAgain"]["cart"]
+
+    with count_statements(rt.db) as counter:
+        read = await gql.data(CART_NODE, {"id": cart["id"]}, token=token)
+
+    assert read["node"] == {
+        "__typename": "Cart",
+        "id": cart["id"],
+        "checkoutUrl": cart["checkoutUrl"],
+        "lines": [{"quantity": 3, "variant": {"title": "12 oz"}}],
+    }
+    # The session, the cart, its lines, their variants: one query each.
+    assert counter.count <= 5, counter.statements
+    assert (await gql.data(CART_NODE, {"id": cart["id"]}, token=bob_token))["node"] is None
+    assert (await gql.data(CART_NODE, {"id": cart["id"]}))["node"] is None

@@ -178,3 +178,55 @@ async def test_cancel_order_needs_a_session(gql: GraphQLClient, rt: Runtime) -> 
 
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert await order_state(rt) == before
+
+
+TIMELINE = """query($id: ID!) { node(id: $id) { ... on Order { status
+  timeline { status happenedAt message reason } } } }"""
+
+
+async def test_a_cancelled_order_ends_its_timeline_with_the_date_and_reason(
+    gql: GraphQLClient, rt: Runtime, clock: ManualClock
+) -> None:
+    await factories.set_flags(rt, order_cancellation_enabled=True)
+    ada = await factories.customer(rt)
+    token = await factories.login(rt, ada)
+    order = await factories.order(rt, ada)
+    order_id = to_global_id("Order", order.id)
+    before = (await gql.data(TIMELINE, {"id": order_id}, token=token))["node"]["timeline"]
+    assert "CANCELLED" not in [step["status"] for step in before]
+    clock.advance(minutes=5)
+
+    await gql.data(CANCEL, {"input": {"orderId": order_id, "reason": "Ordered twice"}}, token=token)
+    after = (await gql.data(TIMELINE, {"id": order_id}, token=token))["node"]
+
+    assert after["status"] == "CANCELLED"
+    assert after["timeline"][: len(before)] == before
+    assert after["timeline"][len(before) :] == [
+        {
+            "status": "CANCELLED",
+            "happenedAt": clock.now().isoformat(),
+            "message": "Order cancelled.",
+            "reason": "Ordered twice",
+        }
+    ]
+    assert all(step["reason"] is None for step in before)
+
+
+async def test_a_cancellation_without_a_reason_still_has_its_step(
+    gql: GraphQLClient, rt: Runtime, clock: ManualClock
+) -> None:
+    await factories.set_flags(rt, order_cancellation_enabled=True)
+    ada = await factories.customer(rt)
+    token = await factories.login(rt, ada)
+    order = await factories.order(rt, ada)
+    order_id = to_global_id("Order", order.id)
+
+    await gql.data(CANCEL, {"input": {"orderId": order_id}}, token=token)
+    timeline = (await gql.data(TIMELINE, {"id": order_id}, token=token))["node"]["timeline"]
+
+    assert timeline[-1] == {
+        "status": "CANCELLED",
+        "happenedAt": clock.now().isoformat(),
+        "message": "Order cancelled.",
+        "reason": None,
+    }

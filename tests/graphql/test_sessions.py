@@ -44,9 +44,18 @@ async def test_session_token_is_opaque_and_only_its_hash_is_stored(
     assert stored and token not in stored
 
 
-async def test_bad_or_missing_tokens_are_anonymous(gql: GraphQLClient) -> None:
-    for headers in ({}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic abc"}):
-        assert (await gql.data(ME, headers=headers))["me"] is None
+async def test_a_missing_token_is_anonymous_and_a_bad_one_refused(gql: GraphQLClient) -> None:
+    assert (await gql.data(ME))["me"] is None
+    for headers in ({"Authorization": "Bearer nope"}, {"Authorization": "Basic abc"}):
+        assert (await gql.raw(ME, headers=headers)).status_code == 401
+
+
+async def signed_out(gql: GraphQLClient, token: str) -> bool:
+    """The token no longer opens a session: the API answers 401 (RFC 6750)."""
+    response = await gql.raw(ME, token=token)
+    return response.status_code == 401 and 'error="invalid_token"' in response.headers.get(
+        "www-authenticate", ""
+    )
 
 
 async def test_sessions_slide_forward_with_use(
@@ -59,7 +68,7 @@ async def test_sessions_slide_forward_with_use(
     clock.advance(days=ttl_days * 0.75)  # past the original expiry
     assert (await gql.data(ME, token=token))["me"] == {"email": "ada@example.com"}
     clock.advance(days=ttl_days + 1)  # unused for longer than the ttl
-    assert (await gql.data(ME, token=token))["me"] is None
+    assert await signed_out(gql, token)
 
 
 async def test_logout_revokes_this_session_only(gql: GraphQLClient, rt: Runtime) -> None:
@@ -69,7 +78,7 @@ async def test_logout_revokes_this_session_only(gql: GraphQLClient, rt: Runtime)
     result = await gql.data(LOGOUT, {"all": False}, token=this)
 
     assert result["logout"]["userErrors"] == []
-    assert (await gql.data(ME, token=this))["me"] is None
+    assert await signed_out(gql, this)
     assert (await gql.data(ME, token=other))["me"] is not None
 
 
@@ -83,7 +92,7 @@ async def test_logout_everywhere_revokes_every_session_of_the_customer(
     await gql.data(LOGOUT, {"all": True}, token=tokens[0])
 
     for token in tokens:
-        assert (await gql.data(ME, token=token))["me"] is None
+        assert await signed_out(gql, token)
     assert (await gql.data(ME, token=kept))["me"] is not None
     assert await sessions_of(rt) == 1
 

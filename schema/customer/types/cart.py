@@ -8,7 +8,9 @@ from models.order import Cart as CartRow
 from models.order import CartLine as CartLineRow
 from resolvers.context import RequestContext
 from resolvers.ids import to_global_id
+from schema.common.node import Node
 from schema.customer.context import Info
+from schema.customer.nodes import nodes
 from schema.customer.types.catalog import ProductVariant
 from services.order_actions import checkout_url
 
@@ -26,9 +28,11 @@ class CartLine:
         return (await ProductVariant.many(info.context, [row]))[0]
 
 
-@strawberry.type(description="A cart on the storefront, ready for checkout.")
-class Cart:
-    id: strawberry.ID = strawberry.field(description="Global ID of the cart.")
+@strawberry.type(
+    description="A cart on the storefront, ready for checkout; its owner reads it back "
+    "with `node(id:)`."
+)
+class Cart(Node):
     checkout_url: str = strawberry.field(description="Storefront page that checks this cart out.")
     row: strawberry.Private[CartRow]
 
@@ -42,3 +46,10 @@ class Cart:
         assert self.row.id is not None
         rows = await info.context.loaders.cart_lines_by_cart_id.load(self.row.id)
         return [CartLine(quantity=row.quantity, row=row) for row in rows]
+
+
+async def _cart_node(ctx: RequestContext, row: CartRow) -> Cart:
+    return Cart.from_row(ctx, row)
+
+
+nodes.register("Cart", model=CartRow, loader=lambda loaders: loaders.cart_by_id, wrap=_cart_node)

@@ -11,7 +11,7 @@ from resolvers.context import RequestContext
 from resolvers.ids import to_global_id
 from schema.common.enums import AddressKind, SubscriptionStatus, TicketStatus
 from schema.common.node import Node
-from schema.common.pagination import connection
+from schema.common.pagination import PAGING, connection
 from schema.customer.context import Info
 from schema.customer.nodes import nodes
 from schema.customer.types.address import Address, AddressConnection, AddressEdge
@@ -63,7 +63,7 @@ class Customer(Node):
         assert self.row.id is not None
         return self.row.id
 
-    @strawberry.field(description="The customer's orders, newest first.")
+    @strawberry.field(description=f"The customer's orders, newest first. {PAGING}")
     async def orders(
         self,
         info: Info,
@@ -86,6 +86,7 @@ class Customer(Node):
             connection_type=OrderConnection,
             edge_type=OrderEdge,
             node=Order.from_row,
+            path=info.path,
         )
 
     @strawberry.field(description="Saved cards: the default first, then newest first.")
@@ -94,7 +95,8 @@ class Customer(Node):
         return [PaymentMethod.from_row(row) for row in rows]
 
     @strawberry.field(
-        description="The customer's subscriptions, newest first, optionally of one status."
+        description="The customer's subscriptions, newest first, optionally of one status. "
+        f"{PAGING}"
     )
     async def subscriptions(
         self,
@@ -120,9 +122,10 @@ class Customer(Node):
             connection_type=SubscriptionConnection,
             edge_type=SubscriptionEdge,
             node=node,
+            path=info.path,
         )
 
-    @strawberry.field(description="The customer's support tickets, newest first.")
+    @strawberry.field(description=f"The customer's support tickets, newest first. {PAGING}")
     async def tickets(
         self,
         info: Info,
@@ -142,10 +145,15 @@ class Customer(Node):
             info.context.rt, customer_id=self.pk, status=status, first=first, after=after
         )
         return await connection(
-            info.context, read, connection_type=TicketConnection, edge_type=TicketEdge, node=node
+            info.context,
+            read,
+            connection_type=TicketConnection,
+            edge_type=TicketEdge,
+            node=node,
+            path=info.path,
         )
 
-    @strawberry.field(description="The address book, oldest first.")
+    @strawberry.field(description=f"The address book, oldest first. {PAGING}")
     async def addresses(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> AddressConnection:
@@ -158,6 +166,7 @@ class Customer(Node):
             connection_type=AddressConnection,
             edge_type=AddressEdge,
             node=Address.from_row,
+            path=info.path,
         )
 
     async def _default(self, info: Info, kind: AddressKind) -> Address | None:

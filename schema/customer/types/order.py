@@ -69,6 +69,9 @@ class FulfillmentEvent:
     tracking_number: str | None = strawberry.field(description="Carrier tracking number.")
     tracking_url: str | None = strawberry.field(description="Carrier tracking page.")
     carrier: str | None = strawberry.field(description="Carrier name.")
+    reason: str | None = strawberry.field(
+        description="Why the order was cancelled, on a CANCELLED step; null on other steps."
+    )
 
     @classmethod
     def from_row(cls, row: EventRow) -> FulfillmentEvent:
@@ -79,6 +82,21 @@ class FulfillmentEvent:
             tracking_number=row.tracking_number,
             tracking_url=row.tracking_url,
             carrier=row.carrier,
+            reason=None,
+        )
+
+    @classmethod
+    def cancellation(cls, order: OrderRow) -> FulfillmentEvent:
+        """The CANCELLED step, from the order's own record of its cancellation."""
+        assert order.cancelled_at is not None
+        return cls(
+            status=FulfillmentStatus.CANCELLED,
+            happened_at=order.cancelled_at,
+            message="Order cancelled.",
+            tracking_number=None,
+            tracking_url=None,
+            carrier=None,
+            reason=order.cancel_reason,
         )
 
 
@@ -195,10 +213,18 @@ class Order(Node):
         rows = await info.context.loaders.line_items_by_order_id.load(self.pk)
         return [OrderLineItem.from_row(row, self.row.currency_code) for row in rows]
 
-    @strawberry.field(description="The fulfillment status timeline, oldest first.")
+    @strawberry.field(
+        description="The fulfillment status timeline, oldest first; a cancelled order's "
+        "ends with a CANCELLED step carrying the date and the reason."
+    )
     async def timeline(self, info: Info) -> list[FulfillmentEvent]:
         rows = await info.context.loaders.events_by_order_id.load(self.pk)
-        return [FulfillmentEvent.from_row(row) for row in rows]
+        events = [FulfillmentEvent.from_row(row) for row in rows]
+        if self.row.cancelled_at is not None:
+            events.append(FulfillmentEvent.cancellation(self.row))
+            # Oldest first even if a step was recorded after the cancellation.
+            events.sort(key=lambda event: event.happened_at)
+        return events
 
     @strawberry.field(description="Subtotal, discounts, shipping, tax and total.")
     async def summary(self, info: Info) -> OrderSummary:

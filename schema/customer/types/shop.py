@@ -11,7 +11,7 @@ from models.shop import SHOP_ID
 from models.shop import CustomerAccountSettings as SettingsRow
 from models.shop import Shop as ShopRow
 from resolvers.context import RequestContext
-from schema.common.pagination import connection
+from schema.common.pagination import PAGING, connection
 from schema.customer.context import Info
 from schema.customer.types.catalog import Product, ProductConnection, ProductEdge
 from services import catalog
@@ -84,7 +84,7 @@ class Shop:
         description="Which self-service actions the merchant enabled."
     )
 
-    @strawberry.field(description="Catalogue search, for swap / add-product pickers.")
+    @strawberry.field(description=f"Catalogue search, for swap / add-product pickers. {PAGING}")
     async def products(
         self,
         info: Info,
@@ -100,6 +100,7 @@ class Shop:
             connection_type=ProductConnection,
             edge_type=ProductEdge,
             node=Product.from_row,
+            path=info.path,
         )
 
     @classmethod

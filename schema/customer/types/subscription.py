@@ -16,7 +16,7 @@ from resolvers.ids import to_global_id
 from schema.common.enums import SubscriptionStatus
 from schema.common.money import money
 from schema.common.node import Node
-from schema.common.pagination import PageInfo, connection
+from schema.common.pagination import PAGING, PageInfo, connection
 from schema.customer.context import Info
 from schema.customer.nodes import nodes
 from schema.customer.types.address import MailingAddress
@@ -145,7 +145,7 @@ class Subscription(Node):
             total=money(priced.total, currency),
         )
 
-    @strawberry.field(description="Orders this subscription placed, newest first.")
+    @strawberry.field(description=f"Orders this subscription placed, newest first. {PAGING}")
     async def orders(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> OrderConnection:
@@ -162,6 +162,7 @@ class Subscription(Node):
             connection_type=OrderConnection,
             edge_type=OrderEdge,
             node=Order.from_row,
+            path=info.path,
         )
 
     @strawberry.field(
@@ -247,7 +248,7 @@ class Subscription(Node):
         dates = upcoming_dates(self.row, skipped, max(start, today))
         return [ScheduledOrder(date=d, skipped=s) for d, s in dates][:size]
 
-    @strawberry.field(description="Every change made to this subscription, newest first.")
+    @strawberry.field(description=f"Every change made to this subscription, newest first. {PAGING}")
     async def history(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> SubscriptionHistoryConnection:
@@ -258,6 +259,7 @@ class Subscription(Node):
             connection_type=SubscriptionHistoryConnection,
             edge_type=SubscriptionHistoryEdge,
             node=SubscriptionHistoryEntry.from_row,
+            path=info.path,
         )
 
 
