@@ -69,6 +69,13 @@ class Settings(BaseSettings):
     max_query_repeats: int = Field(default=20, ge=2)
     max_body_bytes: int = Field(default=100_000, ge=1_000)
 
+    # Seconds one email or SMS delivery may take in all before it is given up
+    # (and logged); deliveries run after the reply, so these never delay one.
+    smtp_timeout: float = Field(default=10, gt=0, le=300)
+    sms_timeout: float = Field(default=10, gt=0, le=300)
+    # Deliveries in flight at once per process; more wait for a free slot.
+    delivery_concurrency: int = Field(default=20, ge=1, le=1_000)
+
     @field_validator("public_url", "storefront_url")
     @classmethod
     def _absolute_http_url(cls, value: str) -> str:
