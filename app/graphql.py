@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import contextvars
 from typing import Any
 
 import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.schema import BaseSchema
 
 from app.auth import CustomerUser
+from app.logs import request_id_var
 from domain.actors import Actor
+from plumbing.deliveries import Delivery
 from plumbing.runtime import Runtime
 from resolvers.loaders import Loaders
 from schema.customer.context import CustomerContext
@@ -40,6 +44,21 @@ class GraphQLApp(GraphQL[CustomerContext, None]):
         )
         self.rt = rt
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Messages the request's mutations queued leave once its response is
+        # written, so no reply waits for (or is timed by) SMTP or SMS.
+        deliveries: list[Delivery] = []
+        scope.setdefault("state", {})["deliveries"] = deliveries
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            if deliveries:
+                # A fresh context carrying only the request id (for the log): the
+                # request's database scope is over by the time they run.
+                context = contextvars.Context()
+                context.run(request_id_var.set, request_id_var.get())
+                self.rt.courier.dispatch(deliveries, context=context)
+
     async def get_context(self, request: Request | WebSocket, response: Any) -> CustomerContext:
         user = request.scope.get("user")
         viewer = user.viewer if isinstance(user, CustomerUser) else None
@@ -64,6 +83,7 @@ class GraphQLApp(GraphQL[CustomerContext, None]):
             client_ip=client_ip(request, trust_proxy=self.rt.settings.trust_proxy_headers),
             user_agent=request.headers.get("user-agent"),
             idempotency_key=key[:200] if key else None,
+            deliveries=request.scope.get("state", {}).get("deliveries", []),
         )
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:

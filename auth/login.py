@@ -6,7 +6,6 @@ and its throttles count unknown addresses exactly like known ones.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -16,8 +15,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from adapters.mail import send_template
-from adapters.sms import OutgoingSms
 from auth import challenges, rate_limit, sessions
 from auth.tokens import keyed_hash, new_token
 from domain.errors import ErrorCode, ServiceError
@@ -26,9 +23,8 @@ from domain.validation import normalize_email, parse_phone
 from models.auth import MagicLink
 from models.customer import Customer
 from models.shop import Shop
+from plumbing.deliveries import Delivery, email_delivery, sms_delivery
 from plumbing.runtime import Runtime
-
-log = logging.getLogger("auth.login")
 
 
 @dataclass(frozen=True)
@@ -62,25 +58,31 @@ async def _shop_name(session: AsyncSession) -> str:
     return await session.scalar(select(col(Shop.name)).limit(1)) or "our store"
 
 
-async def request_login_code(rt: Runtime, *, email: str | None, phone: str | None, ip: str) -> None:
+async def request_login_code(
+    rt: Runtime, *, email: str | None, phone: str | None, ip: str
+) -> list[Delivery]:
+    """Issue a code for the address or number; returns what to send once the
+    reply is out (nothing for an unknown number). The code goes only by the
+    channel asked for: an email request sends one email, a phone request one SMS."""
     ident = parse_identifier(email, phone)
     settings, now = rt.settings, rt.clock.now()
-    # Both throttles in one transaction: the client's IP first, then the address.
+    # The client's IP first, then the address; a refusal rolls back both counts.
     per_ip = rate_limit.Limit(
         f"login-ip:{ip}", settings.login_requests_per_ip, settings.login_ip_window
     )
     per_address = rate_limit.Limit(
         f"login-code:{ident.value}", settings.login_codes_per_window, settings.login_code_window
     )
-    exceeded = await rate_limit.first_exceeded(rt.db, (per_ip, per_address), now=now)
-    if exceeded is per_ip:
-        raise ServiceError(ErrorCode.RATE_LIMITED, "Too many requests. Try again in a few minutes.")
-    if exceeded is per_address:
-        raise ServiceError(
-            ErrorCode.RATE_LIMITED, "Too many codes requested. Try again in a few minutes."
-        )
-
     async with rt.db.transaction() as session:
+        refused = await rate_limit.first_refused(session, (per_ip, per_address), now=now)
+        if refused is per_ip:
+            raise ServiceError(
+                ErrorCode.RATE_LIMITED, "Too many requests. Try again in a few minutes."
+            )
+        if refused is per_address:
+            raise ServiceError(
+                ErrorCode.RATE_LIMITED, "Too many codes requested. Try again in a few minutes."
+            )
         customer = await _customer_for(session, ident)
         code = await challenges.issue(
             rt,
@@ -89,33 +91,30 @@ async def request_login_code(rt: Runtime, *, email: str | None, phone: str | Non
             identifier=ident.value,
             customer_id=customer.id if customer else None,
         )
-        # An unknown phone number has nowhere to register, so nothing is sent. Its
-        # challenge is still kept, so that wrong guesses run into the same
-        # lockout and expiry as for a known number and reveal nothing.
-        if ident.kind == "phone" and customer is None:
-            return
-        email_to = customer.email if customer else ident.value
-        link = await _issue_magic_link(rt, session, email=email_to)
+        if ident.kind == "phone":
+            # An unknown number has nowhere to register, so nothing is sent. Its
+            # challenge is still kept, so that wrong guesses run into the same
+            # lockout and expiry as for a known number and reveal nothing.
+            if customer is None:
+                return []
+            shop_name = await _shop_name(session)
+            body = f"{code} is your {shop_name} login code."
+            return [sms_delivery(rt.sms, to=ident.value, body=body, kind="login code")]
+        link = await _issue_magic_link(rt, session, email=ident.value)
         shop_name = await _shop_name(session)
-
-    await send_template(
-        rt.mailer,
-        to=email_to,
-        template="login_code",
-        language=customer.language if customer else None,
-        code=code,
-        shop_name=shop_name,
-        magic_link=link,
-        ttl_minutes=settings.login_code_ttl // 60,
-        link_hours=settings.magic_link_ttl // 3600,
-    )
-    if customer is not None and customer.phone and parse_phone(customer.phone).sms_capable:
-        try:
-            await rt.sms.send(
-                OutgoingSms(to=customer.phone, body=f"{code} is your {shop_name} login code.")
-            )
-        except Exception:
-            log.exception("sms delivery failed")
+    return [
+        email_delivery(
+            rt.mailer,
+            to=ident.value,
+            template="login_code",
+            language=customer.language if customer else None,
+            code=code,
+            shop_name=shop_name,
+            magic_link=link,
+            ttl_minutes=settings.login_code_ttl // 60,
+            link_hours=settings.magic_link_ttl // 3600,
+        )
+    ]
 
 
 async def _issue_magic_link(rt: Runtime, session: AsyncSession, *, email: str) -> str:
@@ -163,22 +162,28 @@ async def verify_login_code(
     ident = parse_identifier(email, phone)
     if not code.strip().isdigit() or len(code.strip()) > 8:
         raise ServiceError(ErrorCode.CODE_INVALID, "That code is not valid.", ["code"])
-    challenge = await challenges.attempt(
-        rt, purpose=ChallengePurpose.LOGIN, identifier=ident.value, code=code
-    )
+    # One transaction: count the attempt, consume the code, open the session.
     async with rt.db.transaction() as session:
-        await challenges.consume(rt, session, challenge)
-        if challenge.customer_id is not None:
-            customer = await session.get(Customer, challenge.customer_id)
-        elif ident.kind == "email":
-            customer = await _get_or_create_customer(rt, session, ident.value)
-        else:
-            customer = None
-        if customer is None:
-            raise ServiceError(ErrorCode.CODE_INVALID, "That code is not valid.", ["code"])
-        return await sessions.issue(
-            rt, session, customer=customer, user_agent=user_agent, ip_address=ip
+        outcome = await challenges.redeem(
+            rt,
+            session,
+            purpose=ChallengePurpose.LOGIN,
+            identifier=ident.value,
+            code=code,
+            needs_customer=ident.kind == "phone",
         )
+        if isinstance(outcome, challenges.Redeemed):
+            if outcome.customer_id is not None:
+                customer = await session.get(Customer, outcome.customer_id)
+            else:  # an email without an account: login or register
+                customer = await _get_or_create_customer(rt, session, ident.value)
+            if customer is None:  # deleted since the code was sent
+                raise ServiceError(ErrorCode.CODE_INVALID, "That code is not valid.", ["code"])
+            return await sessions.issue(
+                rt, session, customer=customer, user_agent=user_agent, ip_address=ip
+            )
+    # Raised after the commit: the attempt (and the failure) stay counted.
+    raise outcome
 
 
 async def redeem_magic_link(

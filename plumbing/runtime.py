@@ -9,6 +9,7 @@ from adapters.clock import Clock
 from adapters.mail import ConsoleEmailBackend, EmailBackend, SmtpEmailBackend
 from adapters.sms import ConsoleSmsBackend, DisabledSmsBackend, HttpSmsBackend, SmsBackend
 from models.database import Database
+from plumbing.deliveries import Courier
 
 if TYPE_CHECKING:
     from config import Settings
@@ -22,6 +23,8 @@ class Runtime:
     mailer: EmailBackend
     sms: SmsBackend
     secret: bytes
+    # Sends what requests leave to deliver once they are answered.
+    courier: Courier
 
 
 def build_runtime(
@@ -34,12 +37,14 @@ def build_runtime(
 ) -> Runtime:
     if mailer is None:
         if settings.email_backend == "smtp" and settings.smtp_url:
-            mailer = SmtpEmailBackend(settings.email_from, settings.smtp_url)
+            mailer = SmtpEmailBackend(
+                settings.email_from, settings.smtp_url, timeout=settings.smtp_timeout
+            )
         else:
             mailer = ConsoleEmailBackend(settings.email_from, settings.var_dir / "outbox")
     if sms is None:
         if settings.sms_backend == "http" and settings.sms_url and settings.sms_from:
-            sms = HttpSmsBackend(settings.sms_url, settings.sms_from)
+            sms = HttpSmsBackend(settings.sms_url, settings.sms_from, timeout=settings.sms_timeout)
         elif settings.sms_backend == "console":
             sms = ConsoleSmsBackend()
         else:
@@ -51,4 +56,5 @@ def build_runtime(
         mailer=mailer,
         sms=sms,
         secret=settings.secret(),
+        courier=Courier(limit=settings.delivery_concurrency),
     )

@@ -6,7 +6,7 @@ viewer); what is common to every caller lives here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from starlette.responses import Response
 
     from domain.actors import Actor
+    from plumbing.deliveries import Delivery
     from plumbing.runtime import Runtime
     from resolvers.loaders import Loaders
 
@@ -31,3 +32,5 @@ class RequestContext:
     user_agent: str | None
     # The client's `Idempotency-Key` header, honoured by side-effecting mutations.
     idempotency_key: str | None
+    # Messages to send once the response is out (`plumbing.deliveries`).
+    deliveries: list[Delivery] = field(default_factory=list)
