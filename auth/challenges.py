@@ -10,10 +10,13 @@ nothing about the stored hash.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import and_, case, select, update
+from sqlalchemy import and_, bindparam, case, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -22,14 +25,40 @@ from auth.tokens import keyed_hash, new_code
 from domain.errors import ErrorCode, ServiceError
 from domain.statuses import ChallengePurpose
 from models.auth import LoginChallenge
-from models.database import upsert_insert
+from models.base import UTCDateTime
 from plumbing.runtime import Runtime
 
 DAY = 86_400
+# The table, not the mapped class: plain Core statements (see `auth.rate_limit`).
+_CHALLENGE = LoginChallenge.__table__  # type: ignore[attr-defined]
 
 
 def _code_hash(rt: Runtime, purpose: ChallengePurpose, identifier: str, code: str) -> str:
     return keyed_hash(rt.secret, f"code:{purpose.value}:{identifier}", code)
+
+
+_ISSUED = (
+    "customer_id",
+    "payload",
+    "code_hash",
+    "attempts",
+    "created_at",
+    "expires_at",
+    "consumed_at",
+)
+
+
+@functools.cache
+def _issue_statement(dialect: str) -> Any:
+    # Built once, run with parameters (see `auth.rate_limit`).
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(_CHALLENGE)
+    values: dict[str, Any] = {
+        name: bindparam(f"p_{name}") for name in ("purpose", "identifier", *_ISSUED)
+    }
+    return insert.values(**values).on_conflict_do_update(
+        index_elements=["purpose", "identifier"],
+        set_={name: getattr(insert.excluded, name) for name in _ISSUED},
+    )
 
 
 async def issue(
@@ -55,11 +84,9 @@ async def issue(
         "expires_at": now + timedelta(seconds=rt.settings.login_code_ttl),
         "consumed_at": None,
     }
-    stmt = upsert_insert(session, LoginChallenge).values(**values)
-    replace = {k: v for k, v in values.items() if k not in ("purpose", "identifier")}
-    await session.execute(
-        stmt.on_conflict_do_update(index_elements=["purpose", "identifier"], set_=replace)
-    )
+    params = {f"p_{name}": value for name, value in values.items()}
+    conn = await session.connection()
+    await conn.execute(_issue_statement(conn.dialect.name), params)
     return code
 
 
@@ -93,44 +120,48 @@ async def redeem(
     failures = rate_limit.Limit(
         f"verify-fail:{identifier}", rt.settings.login_failures_per_day, DAY
     )
-    code_hash = _code_hash(rt, purpose, identifier, code.strip())
-    matched = col(LoginChallenge.code_hash) == code_hash
-    if needs_customer:
-        matched = and_(matched, col(LoginChallenge.customer_id).is_not(None))
-    # Parallel guesses queue on the row: `attempts < max` is checked against the
-    # latest count, so no more than the limit are ever counted.
-    row = (
-        await session.execute(
-            update(LoginChallenge)
-            .where(
-                col(LoginChallenge.purpose) == purpose,
-                col(LoginChallenge.identifier) == identifier,
-                col(LoginChallenge.consumed_at).is_(None),
-                col(LoginChallenge.expires_at) > now,
-                col(LoginChallenge.attempts) < rt.settings.login_max_attempts,
-                ~rate_limit.is_full(failures, now=now),
-            )
-            .values(
-                attempts=col(LoginChallenge.attempts) + 1,
-                consumed_at=case((matched, now), else_=None),
-            )
-            .returning(
-                col(LoginChallenge.customer_id),
-                col(LoginChallenge.payload),
-                col(LoginChallenge.consumed_at),
-            ),
-            # Nothing of this table is loaded in the session to keep in step.
-            execution_options={"synchronize_session": False},
-        )
-    ).first()
+    params = {
+        "p_purpose": purpose,
+        "p_identifier": identifier,
+        "p_code_hash": _code_hash(rt, purpose, identifier, code.strip()),
+        "p_now": now,
+        "p_max_attempts": rt.settings.login_max_attempts,
+        **rate_limit.full_params(failures, now=now, prefix="fail_"),
+    }
+    conn = await session.connection()
+    row = (await conn.execute(_redeem_statement(needs_customer), params)).first()
     if row is not None and row.consumed_at is not None:  # the code matched
         return Redeemed(customer_id=row.customer_id, payload=row.payload)
     if row is None:
-        refusal = await _why_not(rt, session, purpose, identifier, failures, field)
+        refusal = await _why_not(rt, session, purpose, identifier, params, field)
         if refusal is not None:
             return refusal
     await rate_limit.admit(session, failures, now=now)
     return ServiceError(ErrorCode.CODE_INVALID, "That code is not valid.", [field])
+
+
+@functools.cache
+def _redeem_statement(needs_customer: bool) -> Any:
+    c = _CHALLENGE.c
+    now = bindparam("p_now", type_=UTCDateTime())
+    matched = c.code_hash == bindparam("p_code_hash")
+    if needs_customer:
+        matched = and_(matched, c.customer_id.is_not(None))
+    # Parallel guesses queue on the row: `attempts < max` is checked against the
+    # latest count, so no more than the limit are ever counted.
+    return (
+        update(_CHALLENGE)
+        .where(
+            c.purpose == bindparam("p_purpose"),
+            c.identifier == bindparam("p_identifier"),
+            c.consumed_at.is_(None),
+            c.expires_at > now,
+            c.attempts < bindparam("p_max_attempts"),
+            ~rate_limit.is_full("fail_"),
+        )
+        .values(attempts=c.attempts + 1, consumed_at=case((matched, now), else_=None))
+        .returning(c.customer_id, c.payload, c.consumed_at)
+    )
 
 
 async def _why_not(
@@ -138,13 +169,13 @@ async def _why_not(
     session: AsyncSession,
     purpose: ChallengePurpose,
     identifier: str,
-    failures: rate_limit.Limit,
+    params: dict[str, object],
     field: str,
 ) -> ServiceError | None:
     """Why no attempt was counted; None when the code is missing or used, which
     counts as a failure like a wrong code."""
     now = rt.clock.now()
-    if await session.scalar(select(rate_limit.is_full(failures, now=now))):
+    if await session.scalar(select(rate_limit.is_full("fail_")), params):
         return ServiceError(
             ErrorCode.RATE_LIMITED, "Too many failed attempts. Try again tomorrow.", [field]
         )

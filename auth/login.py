@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -21,6 +22,7 @@ from domain.errors import ErrorCode, ServiceError
 from domain.statuses import ChallengePurpose
 from domain.validation import normalize_email, parse_phone
 from models.auth import MagicLink
+from models.base import UTCDateTime
 from models.customer import Customer
 from models.shop import Shop
 from plumbing.deliveries import Delivery, email_delivery, sms_delivery
@@ -49,13 +51,36 @@ def parse_identifier(email: str | None, phone: str | None) -> Identifier:
     return Identifier("phone", parsed.e164)
 
 
-async def _customer_for(session: AsyncSession, ident: Identifier) -> Customer | None:
-    column = col(Customer.email) if ident.kind == "email" else col(Customer.phone)
-    return await session.scalar(select(Customer).where(column == ident.value))
+# Statements of the login path, built once and run with parameters as plain
+# Core on the transaction's connection: building a SQLAlchemy expression, and
+# the ORM's bookkeeping around it, cost more CPU than PostgreSQL spends running it.
+_CUSTOMERS = Customer.__table__  # type: ignore[attr-defined]
+_LINKS = MagicLink.__table__  # type: ignore[attr-defined]
+_CUSTOMER_BY = {
+    kind: select(_CUSTOMERS.c.id, _CUSTOMERS.c.language).where(
+        _CUSTOMERS.c[kind] == bindparam("value")
+    )
+    for kind in ("email", "phone")
+}
+_SHOP_NAME = select(Shop.__table__.c.name).limit(1)  # type: ignore[attr-defined]
+_DROP_LINKS = delete(_LINKS).where(_LINKS.c.email == bindparam("p_email"))
+_ADD_LINK = insert(_LINKS).values(
+    token_hash=bindparam("p_token_hash"),
+    email=bindparam("p_email"),
+    created_at=bindparam("p_created_at", type_=UTCDateTime()),
+    expires_at=bindparam("p_expires_at", type_=UTCDateTime()),
+)
+
+
+async def _customer_for(session: AsyncSession, ident: Identifier) -> Row[Any] | None:
+    """The id and language of the account with this address or number."""
+    conn = await session.connection()
+    return (await conn.execute(_CUSTOMER_BY[ident.kind], {"value": ident.value})).first()
 
 
 async def _shop_name(session: AsyncSession) -> str:
-    return await session.scalar(select(col(Shop.name)).limit(1)) or "our store"
+    conn = await session.connection()
+    return (await conn.scalar(_SHOP_NAME)) or "our store"
 
 
 async def request_login_code(
@@ -121,14 +146,16 @@ async def _issue_magic_link(rt: Runtime, session: AsyncSession, *, email: str) -
     """A single-use sign-in link; a new one replaces any earlier link for the address."""
     token = new_token()
     now = rt.clock.now()
-    await session.execute(delete(MagicLink).where(col(MagicLink.email) == email))
-    session.add(
-        MagicLink(
-            token_hash=keyed_hash(rt.secret, "magic-link", token),
-            email=email,
-            created_at=now,
-            expires_at=now + timedelta(seconds=rt.settings.magic_link_ttl),
-        )
+    conn = await session.connection()
+    await conn.execute(_DROP_LINKS, {"p_email": email})
+    await conn.execute(
+        _ADD_LINK,
+        {
+            "p_token_hash": keyed_hash(rt.secret, "magic-link", token),
+            "p_email": email,
+            "p_created_at": now,
+            "p_expires_at": now + timedelta(seconds=rt.settings.magic_link_ttl),
+        },
     )
     return f"{rt.settings.public_url}/auth/magic-link?{urlencode({'token': token})}"
 
