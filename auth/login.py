@@ -116,17 +116,17 @@ async def request_login_code(
             identifier=ident.value,
             customer_id=customer.id if customer else None,
         )
+        shop_name = await _shop_name(session)
         if ident.kind == "phone":
             # An unknown number has nowhere to register, so nothing is sent. Its
             # challenge is still kept, so that wrong guesses run into the same
-            # lockout and expiry as for a known number and reveal nothing.
+            # lockout and expiry as for a known number and reveal nothing; and
+            # it costs the same statements, so its reply takes the same time.
             if customer is None:
                 return []
-            shop_name = await _shop_name(session)
             body = f"{code} is your {shop_name} login code."
             return [sms_delivery(rt.sms, to=ident.value, body=body, kind="login code")]
         link = await _issue_magic_link(rt, session, email=ident.value)
-        shop_name = await _shop_name(session)
     return [
         email_delivery(
             rt.mailer,

@@ -5,9 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import random
+import socket
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,6 +23,8 @@ from adapters.mail import SmtpEmailBackend
 from adapters.sms import HttpSmsBackend
 from app.main import create_app
 from config import Settings
+from models.customer import Customer
+from models.database import Database
 from plumbing.runtime import Runtime
 from tests import factories
 from tests.live_server import serving
@@ -104,23 +113,102 @@ async def failures_logged(caplog: pytest.LogCaptureFixture, seconds: float = 5) 
     raise AssertionError(f"no delivery failure logged within {seconds}s")
 
 
+@pytest.fixture
+def served_process(tmp_path: Path, provider: SmsProvider) -> Iterator[str]:
+    """`python -m app serve` in its own process, as deployed (migrated SQLite, the
+    HTTP SMS backend pointed at the provider), with Ada's account; its base URL.
+
+    A process of its own, not the test's event loop: there the test's client
+    would wait behind whatever the server runs after writing a reply."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "APP_ENV": "test",
+        "VAR_DIR": str(tmp_path / "served"),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'served.db'}",
+        "SECRET_KEY": "served-" + "x" * 40,
+        "PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+        "SMS_BACKEND": "http",
+        "SMS_URL": provider.url("AC1", "secret"),
+        "SMS_FROM": "+15550100000",
+        "LOGIN_CODES_PER_WINDOW": "1000",
+        "LOGIN_REQUESTS_PER_IP": "10000",
+    }
+    subprocess.run([sys.executable, "-m", "app", "migrate"], env=env, check=True)
+    asyncio.run(_add_ada(env["DATABASE_URL"]))
+    server = subprocess.Popen([sys.executable, "-m", "app", "serve"], env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the server did not start within 30 s")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+async def _add_ada(url: str) -> None:
+    db = Database(url)
+    try:
+        async with db.transaction() as session:
+            now = datetime.now(UTC)
+            session.add(
+                Customer(email="ada@example.com", phone=KNOWN, created_at=now, updated_at=now)
+            )
+    finally:
+        await db.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 async def test_known_and_unknown_numbers_answer_alike_with_a_slow_provider(
-    client: httpx.AsyncClient, rt: Runtime, provider: SmsProvider
+    served_process: str, provider: SmsProvider
 ) -> None:
     provider.delay = 0.1  # each message takes the provider 100 ms
+    # In a shuffled order, so both kinds see the same machine, and the same share
+    # of the deliveries still running from earlier requests.
+    order = [KNOWN, UNKNOWN] * ROUNDS
+    random.Random(11).shuffle(order)  # noqa: S311 (a test's order, no secret)
+    times: dict[str, list[float]] = {KNOWN: [], UNKNOWN: []}
 
-    known, unknown = [], []
-    for _ in range(ROUNDS):  # interleaved, so both see the same machine
-        known.append(await timed_request(client, phone=KNOWN))
-        unknown.append(await timed_request(client, phone=UNKNOWN))
-    await rt.courier.drain()
+    async with httpx.AsyncClient(base_url=served_process, timeout=10) as client:
+        for phone in [KNOWN, UNKNOWN] * 10:  # the server's caches and pools, both ways
+            await timed_request(client, phone=phone)
+        for phone in order:
+            times[phone].append(await timed_request(client, phone=phone))
+        known, unknown = times[KNOWN], times[UNKNOWN]
+        difference_ms = abs(statistics.median(known) - statistics.median(unknown)) * 1000
+        assert difference_ms < 5, (
+            difference_ms,
+            statistics.median(known),
+            statistics.median(unknown),
+        )
 
-    difference_ms = abs(statistics.median(known) - statistics.median(unknown)) * 1000
-    assert difference_ms < 5, (difference_ms, statistics.median(known), statistics.median(unknown))
-    # Every code for the known number still arrived, and the last one signs in.
-    assert provider.answered == ROUNDS
-    code = provider.received[-1].form["Body"].split()[0]
-    verified = (await post(client, VERIFY, phone=KNOWN, code=code)).json()["data"]
+        # Every code for the known number still arrives, and the last one signs in.
+        expected = 10 + ROUNDS
+        for _ in range(500):
+            if provider.answered >= expected:
+                break
+            await asyncio.sleep(0.02)
+        assert len(provider.received) == provider.answered == expected
+        await timed_request(client, phone=KNOWN)
+        for _ in range(250):
+            if provider.answered > expected:
+                break
+            await asyncio.sleep(0.02)
+        code = provider.received[-1].form["Body"].split()[0]
+        verified = (await post(client, VERIFY, phone=KNOWN, code=code)).json()["data"]
     assert verified["verifyLoginCode"] == {
         "customer": {"email": "ada@example.com"},
         "userErrors": [],
