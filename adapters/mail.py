@@ -3,6 +3,7 @@ Jinja2 templates rendered in the recipient's language."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections import deque
@@ -22,6 +23,7 @@ from jinja2 import (
     select_autoescape,
 )
 
+from adapters.errors import DeliveryError
 from domain.validation import language_chain
 
 log = logging.getLogger("mail")
@@ -93,9 +95,14 @@ class ConsoleEmailBackend:
 
 
 class SmtpEmailBackend:
-    """Delivers through an SMTP server named by `SMTP_URL` (smtp:// or smtps://)."""
+    """Delivers through an SMTP server named by `SMTP_URL` (smtp:// or smtps://).
 
-    def __init__(self, sender: str, url: str, timeout: float = 15) -> None:
+    `timeout` bounds the whole delivery (connect, every reply, the data), not
+    each step: a server answering every reply just under a per-step limit would
+    otherwise hold a delivery for minutes.
+    """
+
+    def __init__(self, sender: str, url: str, timeout: float = 10) -> None:
         parts = urlsplit(url)
         self.sender = sender
         self.hostname = parts.hostname or "localhost"
@@ -106,25 +113,28 @@ class SmtpEmailBackend:
         self.timeout = timeout
 
     async def send(self, email: OutgoingEmail) -> None:
-        await aiosmtplib.send(
-            build_message(self.sender, email),
-            hostname=self.hostname,
-            port=self.port,
-            username=self.username,
-            password=self.password,
-            use_tls=self.use_tls,
-            # STARTTLS when the server offers it; plain for local relays that don't.
-            start_tls=None,
-            timeout=self.timeout,
-        )
+        try:
+            async with asyncio.timeout(self.timeout):
+                await aiosmtplib.send(
+                    build_message(self.sender, email),
+                    hostname=self.hostname,
+                    port=self.port,
+                    username=self.username,
+                    password=self.password,
+                    use_tls=self.use_tls,
+                    # STARTTLS when the server offers it; plain for local relays that don't.
+                    start_tls=None,
+                    timeout=self.timeout,
+                )
+        except TimeoutError as error:
+            raise DeliveryError(
+                f"SMTP {self.hostname}:{self.port} gave no answer within {self.timeout:g} s"
+            ) from error
+        except (aiosmtplib.SMTPException, OSError) as error:
+            raise DeliveryError(f"SMTP {self.hostname}:{self.port} failed: {error!r}") from error
 
 
-async def send_template(
-    backend: EmailBackend, *, to: str, template: str, language: str | None, **context: Any
-) -> None:
-    """Render and send; a delivery failure is logged, never shown to the requester."""
+def render_template(to: str, template: str, language: str | None, **context: Any) -> OutgoingEmail:
+    """The message `template` makes for `to`, in `language` (or English)."""
     subject, text, html = render_email(template, language, **context)
-    try:
-        await backend.send(OutgoingEmail(to=to, subject=subject, text=text, html=html))
-    except Exception:
-        log.exception("email delivery failed (template=%s)", template)
+    return OutgoingEmail(to=to, subject=subject, text=text, html=html)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import deque
 from dataclasses import dataclass
@@ -9,6 +10,8 @@ from typing import Protocol
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
+
+from adapters.errors import DeliveryError
 
 log = logging.getLogger("sms")
 
@@ -22,6 +25,9 @@ class OutgoingSms:
 class SmsBackend(Protocol):
     async def send(self, sms: OutgoingSms) -> None: ...
 
+    async def aclose(self) -> None:
+        """Release connections; called once the process has sent its last message."""
+
 
 class ConsoleSmsBackend:
     """Writes each message to the log (the development and test backend)."""
@@ -33,6 +39,9 @@ class ConsoleSmsBackend:
         self.sent.append(sms)
         log.info("sms to %s: %s", sms.to, sms.body)
 
+    async def aclose(self) -> None:
+        pass
+
 
 class DisabledSmsBackend:
     """Drops messages: for stores that log in by email only."""
@@ -40,8 +49,11 @@ class DisabledSmsBackend:
     async def send(self, sms: OutgoingSms) -> None:
         log.debug("sms backend disabled; message to %s dropped", sms.to)
 
+    async def aclose(self) -> None:
+        pass
 
-class SmsDeliveryError(RuntimeError):
+
+class SmsDeliveryError(DeliveryError):
     """The provider refused or could not be reached; the caller logs it."""
 
 
@@ -66,17 +78,33 @@ class HttpSmsBackend:
             netloc = f"{netloc}:{parts.port}"
         self.url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
         self.sender = sender
+        # The whole request, not each step: a provider trickling its answer
+        # cannot hold a delivery longer than this.
         self.timeout = timeout
+        # One client for the process: building one loads the CA bundle (milliseconds
+        # of CPU), and its pool keeps the provider's connection open between messages.
+        self._client: httpx.AsyncClient | None = None
 
     async def send(self, sms: OutgoingSms) -> None:
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=self.timeout, auth=self.auth)
         try:
-            async with httpx.AsyncClient(timeout=self.timeout, auth=self.auth) as client:
-                response = await client.post(
+            async with asyncio.timeout(self.timeout):
+                response = await self._client.post(
                     self.url, data={"To": sms.to, "From": self.sender, "Body": sms.body}
                 )
+        except TimeoutError as error:
+            raise SmsDeliveryError(
+                f"SMS provider gave no answer within {self.timeout:g} s"
+            ) from error
         except httpx.HTTPError as error:
             raise SmsDeliveryError(f"SMS provider unreachable: {error!r}") from error
         if response.status_code >= 300:
             raise SmsDeliveryError(
                 f"SMS provider answered {response.status_code}: {response.text[:300]}"
             )
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.aclose()

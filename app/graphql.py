@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 from typing import Any
 
 import orjson
@@ -19,7 +20,9 @@ from strawberry.types.execution import PreExecutionError
 from app import graphiql
 from app.auth import CustomerUser
 from app.errors import GRAPHQL_RESPONSE, JSON, error_response, response_media_type
+from app.logs import request_id_var
 from domain.actors import Actor
+from plumbing.deliveries import Delivery
 from plumbing.runtime import Runtime
 from resolvers.loaders import Loaders
 from schema.customer.context import CustomerContext
@@ -51,6 +54,21 @@ class GraphQLApp(GraphQL[CustomerContext, None]):
         self.rt = rt
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Messages the request's mutations queued leave once its response is
+        # written, so no reply waits for (or is timed by) SMTP or SMS.
+        deliveries: list[Delivery] = []
+        scope.setdefault("state", {})["deliveries"] = deliveries
+        try:
+            await self._answer(scope, receive, send)
+        finally:
+            if deliveries:
+                # A fresh context carrying only the request id (for the log): the
+                # request's database scope is over by the time they run.
+                context = contextvars.Context()
+                context.run(request_id_var.set, request_id_var.get())
+                self.rt.courier.dispatch(deliveries, context=context)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
@@ -121,6 +139,7 @@ class GraphQLApp(GraphQL[CustomerContext, None]):
             client_ip=client_ip(request, trust_proxy=self.rt.settings.trust_proxy_headers),
             user_agent=request.headers.get("user-agent"),
             idempotency_key=key[:200] if key else None,
+            deliveries=request.scope.get("state", {}).get("deliveries", []),
         )
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:

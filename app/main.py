@@ -56,7 +56,10 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         if owns_runtime:  # a serving process, not a test holding its own runtime
             settle_heap()
         yield
+        # Every delivery accepted before the shutdown goes out before the process does.
+        await rt.courier.drain()
         if owns_runtime:
+            await rt.sms.aclose()
             await rt.db.dispose()
 
     routes: list[BaseRoute] = [

@@ -6,29 +6,27 @@ and its throttles count unknown addresses exactly like known ones.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from adapters.mail import send_template
-from adapters.sms import OutgoingSms
 from auth import challenges, rate_limit, sessions
 from auth.tokens import keyed_hash, new_token
 from domain.errors import ErrorCode, ServiceError
 from domain.statuses import ChallengePurpose
 from domain.validation import normalize_email, parse_phone
 from models.auth import MagicLink
+from models.base import UTCDateTime
 from models.customer import Customer
 from models.shop import Shop
+from plumbing.deliveries import Delivery, email_delivery, sms_delivery
 from plumbing.runtime import Runtime
-
-log = logging.getLogger("auth.login")
 
 
 @dataclass(frozen=True)
@@ -53,34 +51,63 @@ def parse_identifier(email: str | None, phone: str | None) -> Identifier:
     return Identifier("phone", parsed.e164)
 
 
-async def _customer_for(session: AsyncSession, ident: Identifier) -> Customer | None:
-    column = col(Customer.email) if ident.kind == "email" else col(Customer.phone)
-    return await session.scalar(select(Customer).where(column == ident.value))
+# Statements of the login path, built once and run with parameters as plain
+# Core on the transaction's connection: building a SQLAlchemy expression, and
+# the ORM's bookkeeping around it, cost more CPU than PostgreSQL spends running it.
+_CUSTOMERS = Customer.__table__  # type: ignore[attr-defined]
+_LINKS = MagicLink.__table__  # type: ignore[attr-defined]
+_CUSTOMER_BY = {
+    kind: select(_CUSTOMERS.c.id, _CUSTOMERS.c.language).where(
+        _CUSTOMERS.c[kind] == bindparam("value")
+    )
+    for kind in ("email", "phone")
+}
+_SHOP_NAME = select(Shop.__table__.c.name).limit(1)  # type: ignore[attr-defined]
+_DROP_LINKS = delete(_LINKS).where(_LINKS.c.email == bindparam("p_email"))
+_ADD_LINK = insert(_LINKS).values(
+    token_hash=bindparam("p_token_hash"),
+    email=bindparam("p_email"),
+    created_at=bindparam("p_created_at", type_=UTCDateTime()),
+    expires_at=bindparam("p_expires_at", type_=UTCDateTime()),
+)
+
+
+async def _customer_for(session: AsyncSession, ident: Identifier) -> Row[Any] | None:
+    """The id and language of the account with this address or number."""
+    conn = await session.connection()
+    return (await conn.execute(_CUSTOMER_BY[ident.kind], {"value": ident.value})).first()
 
 
 async def _shop_name(session: AsyncSession) -> str:
-    return await session.scalar(select(col(Shop.name)).limit(1)) or "our store"
+    conn = await session.connection()
+    return (await conn.scalar(_SHOP_NAME)) or "our store"
 
 
-async def request_login_code(rt: Runtime, *, email: str | None, phone: str | None, ip: str) -> None:
+async def request_login_code(
+    rt: Runtime, *, email: str | None, phone: str | None, ip: str
+) -> list[Delivery]:
+    """Issue a code for the address or number; returns what to send once the
+    reply is out (nothing for an unknown number). The code goes only by the
+    channel asked for: an email request sends one email, a phone request one SMS."""
     ident = parse_identifier(email, phone)
     settings, now = rt.settings, rt.clock.now()
-    # Both throttles in one transaction: the client's IP first, then the address.
+    # The client's IP first, then the address; a refusal rolls back both counts.
     per_ip = rate_limit.Limit(
         f"login-ip:{ip}", settings.login_requests_per_ip, settings.login_ip_window
     )
     per_address = rate_limit.Limit(
         f"login-code:{ident.value}", settings.login_codes_per_window, settings.login_code_window
     )
-    exceeded = await rate_limit.first_exceeded(rt.db, (per_ip, per_address), now=now)
-    if exceeded is per_ip:
-        raise ServiceError(ErrorCode.RATE_LIMITED, "Too many requests. Try again in a few minutes.")
-    if exceeded is per_address:
-        raise ServiceError(
-            ErrorCode.RATE_LIMITED, "Too many codes requested. Try again in a few minutes."
-        )
-
     async with rt.db.transaction() as session:
+        refused = await rate_limit.first_refused(session, (per_ip, per_address), now=now)
+        if refused is per_ip:
+            raise ServiceError(
+                ErrorCode.RATE_LIMITED, "Too many requests. Try again in a few minutes."
+            )
+        if refused is per_address:
+            raise ServiceError(
+                ErrorCode.RATE_LIMITED, "Too many codes requested. Try again in a few minutes."
+            )
         customer = await _customer_for(session, ident)
         code = await challenges.issue(
             rt,
@@ -89,47 +116,46 @@ async def request_login_code(rt: Runtime, *, email: str | None, phone: str | Non
             identifier=ident.value,
             customer_id=customer.id if customer else None,
         )
-        # An unknown phone number has nowhere to register, so nothing is sent. Its
-        # challenge is still kept, so that wrong guesses run into the same
-        # lockout and expiry as for a known number and reveal nothing.
-        if ident.kind == "phone" and customer is None:
-            return
-        email_to = customer.email if customer else ident.value
-        link = await _issue_magic_link(rt, session, email=email_to)
         shop_name = await _shop_name(session)
-
-    await send_template(
-        rt.mailer,
-        to=email_to,
-        template="login_code",
-        language=customer.language if customer else None,
-        code=code,
-        shop_name=shop_name,
-        magic_link=link,
-        ttl_minutes=settings.login_code_ttl // 60,
-        link_hours=settings.magic_link_ttl // 3600,
-    )
-    if customer is not None and customer.phone and parse_phone(customer.phone).sms_capable:
-        try:
-            await rt.sms.send(
-                OutgoingSms(to=customer.phone, body=f"{code} is your {shop_name} login code.")
-            )
-        except Exception:
-            log.exception("sms delivery failed")
+        if ident.kind == "phone":
+            # An unknown number has nowhere to register, so nothing is sent. Its
+            # challenge is still kept, so that wrong guesses run into the same
+            # lockout and expiry as for a known number and reveal nothing; and
+            # it costs the same statements, so its reply takes the same time.
+            if customer is None:
+                return []
+            body = f"{code} is your {shop_name} login code."
+            return [sms_delivery(rt.sms, to=ident.value, body=body, kind="login code")]
+        link = await _issue_magic_link(rt, session, email=ident.value)
+    return [
+        email_delivery(
+            rt.mailer,
+            to=ident.value,
+            template="login_code",
+            language=customer.language if customer else None,
+            code=code,
+            shop_name=shop_name,
+            magic_link=link,
+            ttl_minutes=settings.login_code_ttl // 60,
+            link_hours=settings.magic_link_ttl // 3600,
+        )
+    ]
 
 
 async def _issue_magic_link(rt: Runtime, session: AsyncSession, *, email: str) -> str:
     """A single-use sign-in link; a new one replaces any earlier link for the address."""
     token = new_token()
     now = rt.clock.now()
-    await session.execute(delete(MagicLink).where(col(MagicLink.email) == email))
-    session.add(
-        MagicLink(
-            token_hash=keyed_hash(rt.secret, "magic-link", token),
-            email=email,
-            created_at=now,
-            expires_at=now + timedelta(seconds=rt.settings.magic_link_ttl),
-        )
+    conn = await session.connection()
+    await conn.execute(_DROP_LINKS, {"p_email": email})
+    await conn.execute(
+        _ADD_LINK,
+        {
+            "p_token_hash": keyed_hash(rt.secret, "magic-link", token),
+            "p_email": email,
+            "p_created_at": now,
+            "p_expires_at": now + timedelta(seconds=rt.settings.magic_link_ttl),
+        },
     )
     return f"{rt.settings.public_url}/auth/magic-link?{urlencode({'token': token})}"
 
@@ -163,22 +189,28 @@ async def verify_login_code(
     ident = parse_identifier(email, phone)
     if not code.strip().isdigit() or len(code.strip()) > 8:
         raise ServiceError(ErrorCode.CODE_INVALID, "That code is not valid.", ["code"])
-    challenge = await challenges.attempt(
-        rt, purpose=ChallengePurpose.LOGIN, identifier=ident.value, code=code
-    )
+    # One transaction: count the attempt, consume the code, open the session.
     async with rt.db.transaction() as session:
-        await challenges.consume(rt, session, challenge)
-        if challenge.customer_id is not None:
-            customer = await session.get(Customer, challenge.customer_id)
-        elif ident.kind == "email":
-            customer = await _get_or_create_customer(rt, session, ident.value)
-        else:
-            customer = None
-        if customer is None:
-            raise ServiceError(ErrorCode.CODE_INVALID, "That code is not valid.", ["code"])
-        return await sessions.issue(
-            rt, session, customer=customer, user_agent=user_agent, ip_address=ip
+        outcome = await challenges.redeem(
+            rt,
+            session,
+            purpose=ChallengePurpose.LOGIN,
+            identifier=ident.value,
+            code=code,
+            needs_customer=ident.kind == "phone",
         )
+        if isinstance(outcome, challenges.Redeemed):
+            if outcome.customer_id is not None:
+                customer = await session.get(Customer, outcome.customer_id)
+            else:  # an email without an account: login or register
+                customer = await _get_or_create_customer(rt, session, ident.value)
+            if customer is None:  # deleted since the code was sent
+                raise ServiceError(ErrorCode.CODE_INVALID, "That code is not valid.", ["code"])
+            return await sessions.issue(
+                rt, session, customer=customer, user_agent=user_agent, ip_address=ip
+            )
+    # Raised after the commit: the attempt (and the failure) stay counted.
+    raise outcome
 
 
 async def redeem_magic_link(

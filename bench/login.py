@@ -22,8 +22,8 @@ import httpx
 import orjson
 from aiosmtpd.smtp import SMTP, Envelope
 
-from bench.common import CUSTOMERS
-from bench.harness import Server, cpu_seconds
+from bench.common import CUSTOMERS, DSN
+from bench.harness import Server, _backends, cpu_seconds
 
 REQUEST = (
     "mutation($email: String!) { requestLoginCode(input: {email: $email})"
@@ -71,6 +71,10 @@ class LoginResult:
     p50_ms: float
     p99_ms: float
     cpu_ms_per_login: float
+    # The rest of the machine's work per login: PostgreSQL's backends for the bench
+    # database, and this driver (its httpx clients and the SMTP sink).
+    db_cpu_ms_per_login: float = 0.0
+    driver_cpu_ms_per_login: float = 0.0
 
     @property
     def per_second(self) -> float:
@@ -101,7 +105,7 @@ async def run(
     start = time.perf_counter()
     measure_from = start + warmup
     stop = measure_from + seconds
-    cpu = 0.0
+    cpu = db_cpu = driver_cpu = 0.0
 
     async def login(http: httpx.AsyncClient) -> None:
         email = f"customer{1 + next(numbers) % CUSTOMERS}@bench.example"
@@ -132,11 +136,17 @@ async def run(
                     latencies.append(ended - began)
 
     async def mark() -> None:
-        nonlocal cpu
+        nonlocal cpu, db_cpu, driver_cpu
         await asyncio.sleep(max(0.0, measure_from - time.perf_counter()))
-        before = cpu_seconds(api.workers())
+        backends = set(await _backends())
+        before = cpu_seconds(api.workers()), cpu_seconds(list(backends)), time.process_time()
         await asyncio.sleep(max(0.0, stop - time.perf_counter()))
-        cpu = cpu_seconds(api.workers()) - before
+        cpu = cpu_seconds(api.workers()) - before[0]
+        driver_cpu = time.process_time() - before[2]
+        # The pools grow during the run: a backend that was not there at the start
+        # spent all its CPU inside the window.
+        later = set(await _backends()) - backends
+        db_cpu = cpu_seconds(list(backends)) - before[1] + cpu_seconds(list(later))
 
     try:
         await asyncio.gather(mark(), *(worker() for _ in range(concurrency)))
@@ -152,4 +162,67 @@ async def run(
         p50_ms=statistics.median(latencies) * 1000 if latencies else 0.0,
         p99_ms=latencies[int(count * 0.99) - 1] * 1000 if latencies else 0.0,
         cpu_ms_per_login=cpu / max(count, 1) * 1000,
+        db_cpu_ms_per_login=db_cpu / max(count, 1) * 1000,
+        driver_cpu_ms_per_login=driver_cpu / max(count, 1) * 1000,
     )
+
+
+async def seed_customers() -> None:
+    """Only what a login needs (the shop and the crowd of customers), for a database
+    without the bulk orders: `python -m bench.login --seed`."""
+    import asyncpg
+
+    from bench.seed_bulk import CUSTOMERS_SQL, SHOP_SQL, create_database, migrate
+
+    await create_database()
+    migrate()
+    conn = await asyncpg.connect(DSN)
+    try:
+        if not await conn.fetchval("SELECT count(*) FROM customer"):
+            async with conn.transaction():
+                await conn.execute(SHOP_SQL)
+                await conn.execute(CUSTOMERS_SQL)
+                await conn.execute(
+                    "SELECT setval('customer_id_seq', (SELECT max(id) FROM customer))"
+                )
+    finally:
+        await conn.close()
+
+
+def main() -> None:
+    """The login measurement alone, against `serve --workers 2` on BENCH_DSN:
+
+    .venv/bin/python -m bench.login [--seed] [--seconds 10] [--concurrency 16]
+    """
+    import argparse
+    import tempfile
+    from pathlib import Path
+
+    from bench.common import A_PORT, app_env, free_port
+    from bench.harness import running, start_api
+
+    parser = argparse.ArgumentParser(description="login throughput")
+    parser.add_argument("--seed", action="store_true", help="migrate and seed customers first")
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    if args.seed:
+        asyncio.run(seed_customers())
+    smtp_port = free_port()
+    log = Path(tempfile.mkdtemp(prefix="bench-login-")) / "api.log"
+    api = start_api(A_PORT, app_env(port=A_PORT, smtp_port=smtp_port), log)
+    with running(api):
+        result = asyncio.run(
+            run(api, smtp_port, concurrency=args.concurrency, seconds=args.seconds)
+        )
+    print(
+        f"{result.per_second:.1f} logins/s, p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms,"
+        f" {result.failures} failures, A CPU {result.cpu_ms_per_login:.1f} ms/login,"
+        f" PostgreSQL {result.db_cpu_ms_per_login:.1f} ms/login,"
+        f" driver {result.driver_cpu_ms_per_login:.1f} ms/login"
+        f" (concurrency {args.concurrency}, {args.seconds:.0f} s; API log {log})"
+    )
+
+
+if __name__ == "__main__":
+    main()

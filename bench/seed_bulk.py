@@ -204,7 +204,7 @@ async def seed(force: bool = False) -> None:
             if force:
                 await conn.execute(
                     "TRUNCATE customer, customer_order, order_line_item, fulfillment_event,"
-                    " customer_session, login_challenge, magic_link, rate_limit_counter CASCADE"
+                    " customer_session, login_challenge, magic_link, throttle CASCADE"
                 )
             for label, sql in (
                 ("shop", SHOP_SQL),

@@ -77,6 +77,12 @@ class Settings(BaseSettings):
     database_statement_timeout: float = Field(default=3.0, gt=0, le=600)
     # The whole request; past it the client gets a 503 and the work is cancelled.
     request_timeout: float = Field(default=10.0, gt=0, le=600)
+    # Seconds one email or SMS delivery may take in all before it is given up
+    # (and logged); deliveries run after the reply, so these never delay one.
+    smtp_timeout: float = Field(default=10, gt=0, le=300)
+    sms_timeout: float = Field(default=10, gt=0, le=300)
+    # Deliveries in flight at once per process; more wait for a free slot.
+    delivery_concurrency: int = Field(default=20, ge=1, le=1_000)
 
     @field_validator("public_url", "storefront_url")
     @classmethod

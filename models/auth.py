@@ -1,4 +1,4 @@
-"""Login challenges, magic links, sessions and rate-limit counters.
+"""Login challenges, magic links, sessions and throttles.
 
 Secrets (codes, link tokens, session tokens) are never stored: only keyed
 hashes of them.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from domain.statuses import ChallengePurpose
@@ -83,13 +83,18 @@ class CustomerSession(SQLModel, table=True):
     ip_address: str | None = Field(default=None, max_length=64)
 
 
-class RateLimitCounter(SQLModel, table=True):
-    """A fixed-window counter; shared by every API process through the database."""
+class Throttle(SQLModel, table=True):
+    """A sliding-window log for one key (`login-code:<address>`, `login-ip:<ip>`…),
+    shared by every API process through the database: the times of its most
+    recent admitted events, at most as many as its limit."""
 
-    __tablename__ = "rate_limit_counter"
-    __table_args__ = (Index("ix_rate_limit_counter_expires_at", "expires_at"),)
+    __tablename__ = "throttle"
+    __table_args__ = (Index("ix_throttle_expires_at", "expires_at"),)
 
     key: str = Field(max_length=400, primary_key=True)
-    window_start: int = Field(primary_key=True)
-    count: int = 0
+    # Epoch milliseconds, 13 digits each, oldest first, no separator.
+    hits: str = Field(sa_column=Column(Text, nullable=False))
+    # Events refused since the last admitted one.
+    refused: int = 0
+    # When the newest admitted event leaves the window: the row means nothing after.
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

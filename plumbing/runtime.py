@@ -11,6 +11,7 @@ from adapters.mail import ConsoleEmailBackend, EmailBackend, SmtpEmailBackend
 from adapters.sms import ConsoleSmsBackend, DisabledSmsBackend, HttpSmsBackend, SmsBackend
 from models.availability import Timeouts
 from models.database import Database
+from plumbing.deliveries import Courier
 
 if TYPE_CHECKING:
     from config import Settings
@@ -25,6 +26,8 @@ class Runtime:
     sms: SmsBackend
     secret: bytes
     gateway: PaymentGateway
+    # Sends what requests leave to deliver once they are answered.
+    courier: Courier
 
 
 def database_timeouts(settings: Settings) -> Timeouts:
@@ -46,12 +49,14 @@ def build_runtime(
 ) -> Runtime:
     if mailer is None:
         if settings.email_backend == "smtp" and settings.smtp_url:
-            mailer = SmtpEmailBackend(settings.email_from, settings.smtp_url)
+            mailer = SmtpEmailBackend(
+                settings.email_from, settings.smtp_url, timeout=settings.smtp_timeout
+            )
         else:
             mailer = ConsoleEmailBackend(settings.email_from, settings.var_dir / "outbox")
     if sms is None:
         if settings.sms_backend == "http" and settings.sms_url and settings.sms_from:
-            sms = HttpSmsBackend(settings.sms_url, settings.sms_from)
+            sms = HttpSmsBackend(settings.sms_url, settings.sms_from, timeout=settings.sms_timeout)
         elif settings.sms_backend == "console":
             sms = ConsoleSmsBackend()
         else:
@@ -66,4 +71,5 @@ def build_runtime(
         secret=settings.secret(),
         # The one gateway of the process; production adapters plug in here.
         gateway=gateway or BuiltinTestGateway(clock),
+        courier=Courier(limit=settings.delivery_concurrency),
     )

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from starlette.responses import Response
 
     from domain.actors import Actor
+    from plumbing.deliveries import Delivery
     from plumbing.runtime import Runtime
     from resolvers.loaders import Loaders
 
@@ -37,3 +38,5 @@ class RequestContext:
     # Errors of fields that still answered a value (a connection refusing its
     # paging arguments answers empty): added to the response's `errors`.
     field_errors: list[GraphQLError] = field(default_factory=list)
+    # Messages to send once the response is out (`plumbing.deliveries`).
+    deliveries: list[Delivery] = field(default_factory=list)

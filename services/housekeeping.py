@@ -1,6 +1,6 @@
 """Deleting rows that have outlived their use: `python -m app purge`, run from cron.
 
-Expired login codes, magic links, sessions and rate-limit windows can never be
+Expired login codes, magic links, sessions and throttles can never be
 used again; idempotency keys are kept for `IDEMPOTENCY_KEY_TTL` so a client's
 retries replay, then go. Deletes run in batches, each its own short
 transaction: on SQLite a long delete would hold the one write lock that logins
@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, select, tuple_
 from sqlmodel import col
 
-from models.auth import CustomerSession, LoginChallenge, MagicLink, RateLimitCounter
+from models.auth import CustomerSession, LoginChallenge, MagicLink, Throttle
 from models.events import IdempotencyKey
 from plumbing.runtime import Runtime
 
@@ -38,7 +38,7 @@ EXPIRIES = (
     Expiry("login codes", LoginChallenge, LoginChallenge.expires_at),
     Expiry("magic links", MagicLink, MagicLink.expires_at),
     Expiry("sessions", CustomerSession, CustomerSession.expires_at),
-    Expiry("rate-limit windows", RateLimitCounter, RateLimitCounter.expires_at),
+    Expiry("rate-limit windows", Throttle, Throttle.expires_at),
     Expiry("idempotency keys", IdempotencyKey, IdempotencyKey.created_at, "idempotency_key_ttl"),
 )
 
@@ -56,7 +56,7 @@ async def purge(rt: Runtime, *, batch_size: int = BATCH_SIZE) -> dict[str, int]:
 
 async def _purge_one(rt: Runtime, expiry: Expiry, *, before: datetime, batch_size: int) -> int:
     # DELETE .. LIMIT is not portable; a bounded sub-select of primary keys is.
-    # (Rate-limit windows have a two-column key, hence the row value.)
+    # (A table with a two-column key would need the row value.)
     columns = list(expiry.table.__table__.primary_key.columns)
     key = tuple_(*columns) if len(columns) > 1 else columns[0]
     doomed = select(*columns).where(col(expiry.column) < before).limit(batch_size)

@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from adapters.mail import send_template
 from auth import challenges, rate_limit, sessions
 from domain.errors import ErrorCode, FieldErrors, ServiceError
 from domain.statuses import ChallengePurpose
@@ -28,6 +27,7 @@ from domain.validation import (
 from models.auth import LoginChallenge, MagicLink
 from models.customer import Customer
 from models.shop import Shop
+from plumbing.deliveries import Delivery, email_delivery
 from plumbing.runtime import Runtime
 
 # How a consent change is recorded when the customer makes it here.
@@ -137,35 +137,30 @@ def mask_email(email: str) -> str:
     return f"{local[:1]}***@{domain}"
 
 
-async def request_email_change(rt: Runtime, *, customer_id: int, new_email: str) -> None:
-    """Send a code to the new address and a notice to the current one.
+async def request_email_change(rt: Runtime, *, customer_id: int, new_email: str) -> list[Delivery]:
+    """Issue a code for the new address; returns the code's email to it and a
+    notice to the current one, to send once the reply is out.
 
     An address that belongs to another account is answered the same way (no
     enumeration); confirming then reports TAKEN to whoever holds its code.
     """
     new = normalize_email(new_email, field="newEmail")
-    async with rt.db.read() as session:
-        current = await session.scalar(
-            select(col(Customer.email)).where(col(Customer.id) == customer_id)
-        )
-    if new == current:
-        raise ServiceError(ErrorCode.INVALID, "That is already your email address.", ["newEmail"])
     settings = rt.settings
-    if not await rate_limit.allow(
-        rt.db,
-        key=f"email-change:{customer_id}",
-        limit=settings.login_codes_per_window,
-        window=settings.login_code_window,
-        now=rt.clock.now(),
-    ):
-        raise ServiceError(
-            ErrorCode.RATE_LIMITED, "Too many codes requested. Try again in a few minutes."
-        )
-
+    limit = rate_limit.Limit(
+        f"email-change:{customer_id}", settings.login_codes_per_window, settings.login_code_window
+    )
     async with rt.db.transaction() as session:
         customer = await session.get(Customer, customer_id)
         if customer is None:
             raise ServiceError(ErrorCode.NOT_FOUND, "Customer not found.")
+        if new == customer.email:
+            raise ServiceError(
+                ErrorCode.INVALID, "That is already your email address.", ["newEmail"]
+            )
+        if not await rate_limit.admit(session, limit, now=rt.clock.now()):
+            raise ServiceError(
+                ErrorCode.RATE_LIMITED, "Too many codes requested. Try again in a few minutes."
+            )
         # Keyed by the customer, so a new request replaces the previous code.
         code = await challenges.issue(
             rt,
@@ -178,24 +173,26 @@ async def request_email_change(rt: Runtime, *, customer_id: int, new_email: str)
         shop_name = await _shop_name(session)
 
     # Sent once the code is committed, so a delivered code always works.
-    await send_template(
-        rt.mailer,
-        to=new,
-        template="email_change_code",
-        language=customer.language,
-        code=code,
-        shop_name=shop_name,
-        new_email=new,
-        ttl_minutes=settings.login_code_ttl // 60,
-    )
-    await send_template(
-        rt.mailer,
-        to=customer.email,
-        template="email_change_notice",
-        language=customer.language,
-        shop_name=shop_name,
-        masked_email=mask_email(new),
-    )
+    return [
+        email_delivery(
+            rt.mailer,
+            to=new,
+            template="email_change_code",
+            language=customer.language,
+            code=code,
+            shop_name=shop_name,
+            new_email=new,
+            ttl_minutes=settings.login_code_ttl // 60,
+        ),
+        email_delivery(
+            rt.mailer,
+            to=customer.email,
+            template="email_change_notice",
+            language=customer.language,
+            shop_name=shop_name,
+            masked_email=mask_email(new),
+        ),
+    ]
 
 
 async def confirm_email_change(
@@ -205,37 +202,51 @@ async def confirm_email_change(
     code = code.strip()
     if not code.isdigit() or len(code) > 8:
         raise ServiceError(ErrorCode.CODE_INVALID, "That code is not valid.", ["code"])
-    challenge = await challenges.attempt(
-        rt, purpose=ChallengePurpose.EMAIL_CHANGE, identifier=str(customer_id), code=code
-    )
-    new_email = challenge.payload
-    if new_email is None or challenge.customer_id != customer_id:
-        raise ServiceError(ErrorCode.CODE_INVALID, "That code is not valid.", ["code"])
     async with rt.db.transaction() as session:
-        await challenges.consume(rt, session, challenge)
-        customer = await _customer_for_update(session, customer_id)
-        old_email = customer.email
-        customer.email = new_email
-        customer.updated_at = rt.clock.now()
-        try:
-            async with session.begin_nested():
-                await session.flush()
-        except IntegrityError:
-            # Raised inside the transaction: the code stays unused.
-            raise ServiceError(
-                ErrorCode.TAKEN, "That email address is used by another account."
-            ) from None
-        await sessions.revoke_others(
-            session, customer_id=customer_id, keep_session_id=keep_session_id
+        outcome = await challenges.redeem(
+            rt,
+            session,
+            purpose=ChallengePurpose.EMAIL_CHANGE,
+            identifier=str(customer_id),
+            code=code,
         )
-        # Codes and sign-in links already mailed to the old address stop working.
-        await session.execute(
-            delete(LoginChallenge).where(
-                col(LoginChallenge.purpose) == ChallengePurpose.LOGIN,
-                col(LoginChallenge.identifier) == old_email,
-            )
+        if isinstance(outcome, challenges.Redeemed):
+            return await _switch_email(rt, session, outcome, customer_id, keep_session_id)
+    # Raised after the commit: the attempt (and the failure) stay counted.
+    raise outcome
+
+
+async def _switch_email(
+    rt: Runtime,
+    session: AsyncSession,
+    redeemed: challenges.Redeemed,
+    customer_id: int,
+    keep_session_id: int,
+) -> Customer:
+    new_email = redeemed.payload
+    if new_email is None or redeemed.customer_id != customer_id:
+        raise ServiceError(ErrorCode.CODE_INVALID, "That code is not valid.", ["code"])
+    customer = await _customer_for_update(session, customer_id)
+    old_email = customer.email
+    customer.email = new_email
+    customer.updated_at = rt.clock.now()
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError:
+        # Raised inside the transaction: the code stays unused.
+        raise ServiceError(
+            ErrorCode.TAKEN, "That email address is used by another account."
+        ) from None
+    await sessions.revoke_others(session, customer_id=customer_id, keep_session_id=keep_session_id)
+    # Codes and sign-in links already mailed to the old address stop working.
+    await session.execute(
+        delete(LoginChallenge).where(
+            col(LoginChallenge.purpose) == ChallengePurpose.LOGIN,
+            col(LoginChallenge.identifier) == old_email,
         )
-        await session.execute(delete(MagicLink).where(col(MagicLink.email) == old_email))
+    )
+    await session.execute(delete(MagicLink).where(col(MagicLink.email) == old_email))
     return customer
 
 

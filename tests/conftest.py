@@ -112,6 +112,7 @@ async def http(settings: Settings, rt: Runtime) -> AsyncIterator[httpx.AsyncClie
     transport = httpx.ASGITransport(app=app, client=("203.0.113.10", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
+    await rt.courier.drain()
     # Every request finishes its own work: a task still running here would race
     # the database's disposal below.
     this = asyncio.current_task()
@@ -119,8 +120,9 @@ async def http(settings: Settings, rt: Runtime) -> AsyncIterator[httpx.AsyncClie
 
 
 @pytest.fixture
-def gql(http: httpx.AsyncClient) -> GraphQLClient:
-    return GraphQLClient(http)
+def gql(http: httpx.AsyncClient, rt: Runtime) -> GraphQLClient:
+    # Waits for each request's deliveries, so a test reads what was sent.
+    return GraphQLClient(http, settle=rt.courier.drain)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
@@ -16,11 +17,14 @@ class Received:
 
 
 class SmsProvider:
-    """Keeps every POST it receives and answers with `status`."""
+    """Keeps every POST it receives and answers with `status`, `delay` seconds
+    after reading it (a slow provider; a long delay stands in for a hung one)."""
 
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.status = 201
+        self.delay = 0.0
+        self.answered = 0
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -34,12 +38,15 @@ class SmsProvider:
                         form={key: values[0] for key, values in form.items()},
                     )
                 )
+                if provider.delay:
+                    time.sleep(provider.delay)
                 body = b'{"sid": "SM1", "status": "queued"}'
                 self.send_response(provider.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+                provider.answered += 1
 
             def log_message(self, format: str, *args: object) -> None:
                 pass  # keep test output quiet

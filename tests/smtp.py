@@ -10,6 +10,7 @@ from email.message import Message
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 
 class _Inbox:
@@ -27,11 +28,37 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class _SlowSMTP(SMTP):
+    """aiosmtpd's server, waiting `server.delay` seconds before each reply."""
+
+    def __init__(self, server: SmtpServer, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.owner = server
+
+    async def push(self, status: Any) -> None:
+        if self.owner.delay:
+            await asyncio.sleep(self.owner.delay)
+        await super().push(status)
+
+
+class _Controller(Controller):
+    def __init__(self, server: SmtpServer, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.server_ = server
+
+    def factory(self) -> SMTP:
+        return _SlowSMTP(self.server_, self.handler, **self.SMTP_kwargs)
+
+
 class SmtpServer:
+    """`delay`: seconds before each reply (the greeting included); set it to stand
+    in for a slow server, or for one that never answers, and back to 0 to heal it."""
+
     def __init__(self) -> None:
         self.inbox = _Inbox()
         self.port = _free_port()
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.delay = 0.0
+        self.controller = _Controller(self, self.inbox, hostname="127.0.0.1", port=self.port)
 
     @property
     def url(self) -> str:

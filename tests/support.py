@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -13,8 +13,18 @@ from models.database import SHARED_READS, Database
 
 
 class GraphQLClient:
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    """Posts GraphQL documents through the app. With `settle`, each call then waits
+    for it (e.g. for the deliveries the request left to run after its response),
+    so a test reads the outbox the request filled; timing tests pass none."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        settle: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.http = http
+        self.settle = settle
 
     async def raw(
         self,
@@ -27,9 +37,12 @@ class GraphQLClient:
         all_headers = dict(headers or {})
         if token:
             all_headers["Authorization"] = f"Bearer {token}"
-        return await self.http.post(
+        response = await self.http.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=all_headers
         )
+        if self.settle is not None:
+            await self.settle()
+        return response
 
     async def __call__(
         self,

@@ -86,3 +86,40 @@ async def test_existing_idempotency_keys_become_their_customers_keys(empty_db: D
     async with empty_db.read() as session:
         rows = (await session.execute(select(IdempotencyKey.actor, IdempotencyKey.key))).all()
     assert [tuple(row) for row in rows] == [(f"customer:{customer_id}", "k-1")]
+
+
+async def test_live_rate_limit_counters_become_sliding_throttles(empty_db: Database) -> None:
+    """0005: a counter still in its window carries over as that many events at the
+    window's start, so nobody's wait starts over at the upgrade; a closed one goes."""
+    from auth import rate_limit
+    from models.auth import Throttle
+
+    now = datetime.now(UTC)
+    start = int(now.timestamp()) // 600 * 600
+    await upgrade(empty_db.write_engine, "0004")
+    async with empty_db.write_engine.begin() as conn:
+        for key, window_start, count in (
+            ("login-code:ada@example.com", start, 3),
+            ("login-code:old@example.com", start - 1200, 2),
+        ):
+            await conn.execute(
+                text(
+                    "INSERT INTO rate_limit_counter (key, window_start, count, expires_at)"
+                    " VALUES (:key, :start, :count, :expires)"
+                ),
+                {
+                    "key": key,
+                    "start": window_start,
+                    "count": count,
+                    "expires": datetime.fromtimestamp(window_start + 600, UTC).replace(tzinfo=None),
+                },
+            )
+    await upgrade(empty_db.write_engine)
+
+    async with empty_db.read() as session:
+        rows = (await session.execute(select(Throttle.key, Throttle.hits))).all()
+    assert [(row.key, len(row.hits) // rate_limit.WIDTH) for row in rows] == [
+        ("login-code:ada@example.com", 3)
+    ]
+    limit = rate_limit.Limit("login-code:ada@example.com", 3, 600)
+    assert await rate_limit.allow(empty_db, limit, now=now) is False

@@ -7,6 +7,8 @@ size of what it reads. An identical document is validated once.
 
 from __future__ import annotations
 
+from adapters.mail import ConsoleEmailBackend
+from adapters.sms import ConsoleSmsBackend
 from plumbing.runtime import Runtime
 from resolvers.ids import to_global_id
 from schema.common.limits import LimitedValidationCache
@@ -129,3 +131,34 @@ async def test_loaders_are_freed_without_the_garbage_collector(rt: Runtime) -> N
         assert [ref() for ref in gone] == [None, None]
     finally:
         gc.enable()
+
+
+LOGIN_REQUEST = """mutation($email: String, $phone: String) {
+  requestLoginCode(input: {email: $email, phone: $phone}) { userErrors { code } } }"""
+LOGIN_VERIFY = """mutation($email: String, $phone: String, $code: String!) {
+  verifyLoginCode(input: {email: $email, phone: $phone, code: $code}) {
+    session { token } userErrors { code } } }"""
+
+
+async def test_a_login_costs_one_transaction_per_step(
+    rt: Runtime, gql: GraphQLClient, mailer: ConsoleEmailBackend, sms: ConsoleSmsBackend
+) -> None:
+    """requestLoginCode: the two throttles, the customer, the code, the link, the
+    shop's name; verifyLoginCode: the attempt and the code (one UPDATE), the
+    customer, the session. Each in one transaction, nothing else."""
+    await factories.customer(rt, email="ada@example.com", phone="+14155550123")
+    costs = {}
+    for name, variables in (
+        ("email", {"email": "ada@example.com"}),
+        ("phone", {"phone": "+14155550123"}),
+    ):
+        with count_statements(rt.db) as counter:
+            await gql.data(LOGIN_REQUEST, variables)
+        costs[f"request by {name}"] = (counter.count, counter.transactions)
+    code = sms.sent[-1].body.split()[0]
+    with count_statements(rt.db) as counter:
+        data = await gql.data(LOGIN_VERIFY, {"phone": "+14155550123", "code": code})
+    assert data["verifyLoginCode"]["session"] is not None
+    costs["verify"] = (counter.count, counter.transactions)
+
+    assert costs == {"request by email": (7, 1), "request by phone": (5, 1), "verify": (3, 1)}

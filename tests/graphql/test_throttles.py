@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from adapters.clock import ManualClock
@@ -126,3 +128,59 @@ async def test_behind_a_proxy_the_ip_limit_counts_the_address_the_proxy_saw(
     assert answers == [[], [], ["RATE_LIMITED"], ["RATE_LIMITED"]]
     assert other["requestLoginCode"]["userErrors"] == []
     assert len(mailer.sent) == 3
+
+
+async def test_no_burst_across_a_window_boundary(
+    gql: GraphQLClient, rt: Runtime, clock: ManualClock, mailer: ConsoleEmailBackend
+) -> None:
+    """3 per 10 minutes holds for any 10 minutes: 3 codes at 15:09:54 leave no room at
+    15:10:06 (a clock-aligned window would have opened at 15:10:00)."""
+    limit, window = rt.settings.login_codes_per_window, rt.settings.login_code_window
+    clock.advance(seconds=window - 6)
+    for _ in range(limit):
+        body = await gql.data(REQUEST, {"email": "ada@example.com"})
+        assert body["requestLoginCode"]["userErrors"] == []
+
+    clock.advance(seconds=12)
+    across = await gql.data(REQUEST, {"email": "ada@example.com"})
+    clock.advance(seconds=window - 12 - 1)
+    just_before = await gql.data(REQUEST, {"email": "ada@example.com"})
+    clock.advance(seconds=1)  # a full window after the first code
+    after = await gql.data(REQUEST, {"email": "ada@example.com"})
+
+    assert across["requestLoginCode"]["userErrors"][0]["code"] == "RATE_LIMITED"
+    assert just_before["requestLoginCode"]["userErrors"][0]["code"] == "RATE_LIMITED"
+    assert after["requestLoginCode"]["userErrors"] == []
+    assert len(mailer.sent) == limit + 1
+
+
+async def test_refused_requests_do_not_lengthen_the_wait(
+    gql: GraphQLClient, rt: Runtime, clock: ManualClock
+) -> None:
+    window = rt.settings.login_code_window
+    for _ in range(rt.settings.login_codes_per_window):
+        await gql.data(REQUEST, {"email": "ada@example.com"})
+    for _ in range(5):
+        clock.advance(seconds=window // 10)
+        refused = await gql.data(REQUEST, {"email": "ada@example.com"})
+        assert refused["requestLoginCode"]["userErrors"][0]["code"] == "RATE_LIMITED"
+
+    clock.advance(seconds=window - 5 * (window // 10))
+    allowed = await gql.data(REQUEST, {"email": "ada@example.com"})
+
+    assert allowed["requestLoginCode"]["userErrors"] == []
+
+
+async def test_parallel_requests_never_pass_the_limit(
+    gql: GraphQLClient, rt: Runtime, mailer: ConsoleEmailBackend
+) -> None:
+    limit = rt.settings.login_codes_per_window
+
+    bodies = await asyncio.gather(
+        *(gql.data(REQUEST, {"email": "ada@example.com"}) for _ in range(20))
+    )
+
+    codes = [[e["code"] for e in b["requestLoginCode"]["userErrors"]] for b in bodies]
+    assert codes.count([]) == limit
+    assert codes.count(["RATE_LIMITED"]) == 20 - limit
+    assert len(mailer.sent) == limit

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from adapters.clock import ManualClock
 from auth import login, sessions
 from domain.actors import Actor
-from models.auth import CustomerSession, LoginChallenge, MagicLink, RateLimitCounter
+from models.auth import CustomerSession, LoginChallenge, MagicLink, Throttle
 from models.events import IdempotencyKey
 from plumbing import idempotency
 from plumbing.runtime import Runtime
@@ -24,7 +24,7 @@ TABLES: dict[str, Any] = {
     "login codes": LoginChallenge,
     "magic links": MagicLink,
     "sessions": CustomerSession,
-    "rate-limit windows": RateLimitCounter,
+    "rate-limit windows": Throttle,
     "idempotency keys": IdempotencyKey,
 }
 NOTHING = dict.fromkeys(TABLES, 0)

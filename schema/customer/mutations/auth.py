@@ -84,9 +84,11 @@ class AuthMutations:
         self, info: Info, input: RequestLoginCodeInput
     ) -> RequestLoginCodePayload:
         async def work() -> dict[str, object]:
-            await login.request_login_code(
-                info.context.rt, email=input.email, phone=input.phone, ip=info.context.client_ip
+            ctx = info.context
+            deliveries = await login.request_login_code(
+                ctx.rt, email=input.email, phone=input.phone, ip=ctx.client_ip
             )
+            ctx.deliveries.extend(deliveries)
             return {}
 
         return await payload(RequestLoginCodePayload, work())

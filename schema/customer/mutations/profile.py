@@ -124,9 +124,11 @@ class ProfileMutations:
         self, info: Info, input: RequestEmailChangeInput
     ) -> RequestEmailChangePayload:
         async def work() -> dict[str, object]:
-            await profile.request_email_change(
-                info.context.rt, customer_id=info.context.customer_id, new_email=input.new_email
+            ctx = info.context
+            deliveries = await profile.request_email_change(
+                ctx.rt, customer_id=ctx.customer_id, new_email=input.new_email
             )
+            ctx.deliveries.extend(deliveries)
             return {}
 
         return await payload(RequestEmailChangePayload, work())
