@@ -133,6 +133,7 @@ async def test_the_example_tabs_run_in_order(
         return response.json()["data"]
 
     await run(login, "RequestCode", {"email": "ada@example.com"})
+    await rt.courier.drain()  # the code is emailed after the response
     code = re.search(r"\b(\d{6})\b", mailer.sent[-1].text)
     assert code is not None
     verified = await run(login, "VerifyCode", {"email": "ada@example.com", "code": code[1]})
