@@ -31,7 +31,8 @@ def changed(ctx: CustomerContext, row: SubscriptionRow) -> Subscription:
         loaders.skipped_cycles_by_subscription_id,
         loaders.discount_codes_by_subscription_id,
     ):
-        stale.clear(row.id)
+        # clear_all, not clear(key): Strawberry's clear raises KeyError for a key never loaded.
+        stale.clear_all()
     return Subscription.from_row(row)
 
 
