@@ -22,18 +22,8 @@ DEFERRED = (
     "UpdateSubscriptionAddress",
     "updateSubscriptionPaymentMethod",
     "UpdateSubscriptionPaymentMethod",
-    "swapProduct",
-    "SwapProduct",
-    "changeVariant",
-    "ChangeVariant",
     "getNow",
     "GetNow",
-    "addProduct",
-    "AddProduct",
-    "updateLineQuantity",
-    "UpdateLineQuantity",
-    "removeLine",
-    "RemoveLine",
     "DiscountCode",
 )
 

@@ -27,6 +27,7 @@ from schema.customer.mutations.auth import AuthMutations
 from schema.customer.mutations.orders import OrderMutations
 from schema.customer.mutations.payments import PaymentMutations
 from schema.customer.mutations.profile import ProfileMutations
+from schema.customer.mutations.subscription_lines import SubscriptionLineMutations
 from schema.customer.mutations.subscriptions import SubscriptionScheduleMutations
 from schema.customer.mutations.tickets import TicketMutations
 from schema.customer.query import Query
@@ -48,6 +49,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             PaymentMutations,
             TicketMutations,
             SubscriptionScheduleMutations,
+            SubscriptionLineMutations,
         ),
     )
     # The depth and alias rules are built once, here: the validation cache is
