@@ -18,13 +18,8 @@ CONTRACT = ROOT / "docs" / "contract.graphql"
 
 # The subscription mutations still to be built; every other part of the contract holds.
 DEFERRED = (
-    "updateSubscriptionAddress",
-    "UpdateSubscriptionAddress",
-    "updateSubscriptionPaymentMethod",
-    "UpdateSubscriptionPaymentMethod",
     "getNow",
     "GetNow",
-    "DiscountCode",
 )
 
 
