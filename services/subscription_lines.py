@@ -18,6 +18,7 @@ from domain.topics import Topic
 from models.catalog import Product, ProductVariant
 from models.subscription import Subscription, SubscriptionLine
 from plumbing.runtime import Runtime
+from services.subscription_pricing import cents
 from services.subscription_rules import PortalAction
 from services.subscriptions import Apply, Change, change
 
@@ -50,7 +51,8 @@ def _describe(line: SubscriptionLine) -> dict[str, Any]:
         "line_id": line.id,
         "variant_id": line.variant_id,
         "quantity": line.quantity,
-        "unit_price": str(line.unit_price),
+        # Cents, as shown: PostgreSQL's column keeps four decimals, SQLite's whatever it got.
+        "unit_price": str(cents(line.unit_price)),
         "one_time": line.one_time,
     }
 
