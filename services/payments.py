@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from adapters.gateway import GatewayError, PaymentGateway
+from adapters.gateway import GatewayError, PaymentGateway, VaultedCard
 from domain.actors import Actor
 from domain.errors import ErrorCode, FieldErrors, ServiceError
 from models.address import PaymentMethod
@@ -101,6 +101,63 @@ async def _owned(session: AsyncSession, customer_id: int, pk: int) -> PaymentMet
     )
 
 
+async def vault(rt: Runtime, token: str) -> tuple[PaymentGateway, VaultedCard]:
+    """Vault a checked token at the gateway; its refusal becomes the service's.
+
+    Call it outside any transaction: a network call must not hold the database lock.
+    """
+    gateway = gateway_for(rt)
+    try:
+        return gateway, await gateway.vault(token)
+    except GatewayError as error:
+        raise ServiceError(_GATEWAY_CODES[error.reason], error.message, _TOKEN_FIELD) from None
+
+
+async def check_room(rt: Runtime, customer_id: int) -> None:
+    """Refuse before vaulting when the wallet is full, so a full wallet vaults nothing."""
+    async with rt.db.read() as session:
+        _check_room(await _count(session, customer_id))
+
+
+async def save_card(
+    session: AsyncSession,
+    rt: Runtime,
+    *,
+    customer_id: int,
+    gateway: PaymentGateway,
+    card: VaultedCard,
+    billing_address: dict[str, Any] | None,
+    make_default: bool,
+) -> PaymentMethod:
+    """Store a vaulted card in the caller's transaction. It becomes the default when asked
+    to, or when the customer has no default (so the first card always does)."""
+    await _lock_customer(session, customer_id)
+    _check_room(await _count(session, customer_id))
+    has_default = await session.scalar(
+        select(col(PaymentMethod.id)).where(
+            col(PaymentMethod.customer_id) == customer_id, col(PaymentMethod.is_default)
+        )
+    )
+    is_default = make_default or has_default is None
+    if is_default:
+        await _clear_default(session, customer_id)
+    row = PaymentMethod(
+        customer_id=customer_id,
+        gateway=gateway.name,
+        gateway_reference=card.reference,
+        brand=card.brand,
+        last4=card.last4,
+        expiry_month=card.expiry_month,
+        expiry_year=card.expiry_year,
+        billing_address=billing_address,
+        is_default=is_default,
+        created_at=rt.clock.now(),
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
 async def add_payment_method(
     rt: Runtime,
     *,
@@ -135,38 +192,18 @@ async def add_payment_method(
             # Checked before the gateway call too, so a full wallet vaults nothing.
             _check_room(await _count(session, customer_id))
     if seen is None:
-        gateway = gateway_for(rt)
-        try:
-            # Outside any transaction: a network call must not hold the database lock.
-            card = await gateway.vault(token)
-        except GatewayError as error:
-            raise ServiceError(_GATEWAY_CODES[error.reason], error.message, _TOKEN_FIELD) from None
+        gateway, card = await vault(rt, token)
 
         async def work(session: AsyncSession) -> dict[str, Any]:
-            await _lock_customer(session, customer_id)
-            _check_room(await _count(session, customer_id))
-            has_default = await session.scalar(
-                select(col(PaymentMethod.id)).where(
-                    col(PaymentMethod.customer_id) == customer_id, col(PaymentMethod.is_default)
-                )
-            )
-            is_default = make_default or has_default is None
-            if is_default:
-                await _clear_default(session, customer_id)
-            row = PaymentMethod(
+            row = await save_card(
+                session,
+                rt,
                 customer_id=customer_id,
-                gateway=gateway.name,
-                gateway_reference=card.reference,
-                brand=card.brand,
-                last4=card.last4,
-                expiry_month=card.expiry_month,
-                expiry_year=card.expiry_year,
+                gateway=gateway,
+                card=card,
                 billing_address=snapshot,
-                is_default=is_default,
-                created_at=rt.clock.now(),
+                make_default=make_default,
             )
-            session.add(row)
-            await session.flush()
             return {"payment_method_id": row.id}
 
         seen = await idempotency.run(

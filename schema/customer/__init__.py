@@ -28,6 +28,8 @@ from schema.customer.mutations.auth import AuthMutations
 from schema.customer.mutations.orders import OrderMutations
 from schema.customer.mutations.payments import PaymentMutations
 from schema.customer.mutations.profile import ProfileMutations
+from schema.customer.mutations.subscription_billing import SubscriptionBillingMutations
+from schema.customer.mutations.subscription_lines import SubscriptionLineMutations
 from schema.customer.mutations.subscription_orders import SubscriptionOrderMutations
 from schema.customer.mutations.subscriptions import SubscriptionScheduleMutations
 from schema.customer.mutations.tickets import TicketMutations
@@ -51,6 +53,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             TicketMutations,
             SubscriptionScheduleMutations,
             SubscriptionOrderMutations,
+            SubscriptionLineMutations,
+            SubscriptionBillingMutations,
         ),
     )
     # The depth and alias rules are built once, here: the validation cache is
