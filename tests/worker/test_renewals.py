@@ -136,3 +136,57 @@ async def test_a_year_of_monthly_renewals_with_a_skip_a_pause_and_a_discount(
     assert [(e.actor, e.after["reason"], e.created_at.date()) for e in ended] == [
         ("system:worker", "pause_ended", date(2027, 5, 31))
     ]
+
+
+async def test_prepaid_cycles_ship_without_a_charge_then_the_card_pays(
+    rt: Runtime, clock: ManualClock
+) -> None:
+    # given: two orders paid in advance, monthly from tomorrow
+    ada = await factories.customer(rt)
+    card = await factories.payment_method(rt, ada)
+    sub = await factories.subscription(
+        rt, ada, next_order_date=date(2026, 11, 22), payment_method=card, prepaid_cycles=2
+    )
+    assert sub.id is not None
+
+    # when: three months pass
+    for _ in range(62):
+        await next_day(rt, clock)
+
+    # then: two orders without a charge, the third charged; no longer prepaid after
+    orders = await orders_of(rt, sub.id)
+    assert [o.placed_at.date() for o, _ in orders] == [
+        date(2026, 11, 22),
+        date(2026, 12, 22),
+        date(2027, 1, 22),
+    ]
+    attempts = await attempts_of(rt, sub.id)
+    assert [a.charge_id is None for a in attempts] == [True, True, False]
+    assert [c.amount for c in charges(rt)] == [Decimal("14.00")]
+    row = await reload(rt, sub.id)
+    assert (row.is_prepaid, row.prepaid_cycles_remaining) == (False, 0)
+    remaining = [e.after.get("prepaid_cycles_remaining") for e in await history(rt, sub.id)]
+    assert remaining == [1, 0, None]
+
+
+async def test_a_paused_or_cancelled_subscription_is_not_renewed(
+    rt: Runtime, clock: ManualClock
+) -> None:
+    # given: an open-ended pause and a cancelled subscription, both with past dates
+    ada = await factories.customer(rt)
+    card = await factories.payment_method(rt, ada)
+    paused = await factories.subscription(
+        rt, ada, payment_method=card, status=SubscriptionStatus.PAUSED, next_order_date=TODAY
+    )
+    cancelled = await factories.subscription(
+        rt, ada, payment_method=card, status=SubscriptionStatus.CANCELLED
+    )
+
+    # when
+    outcomes = await next_day(rt, clock)
+
+    # then
+    assert outcomes == []
+    assert await orders_of(rt, paused.id or 0) == []
+    assert await orders_of(rt, cancelled.id or 0) == []
+    assert charges(rt) == []
