@@ -15,7 +15,7 @@ from models.order import Order
 from models.subscription import RenewalAttempt
 from plumbing.runtime import Runtime
 from services.renewal_outcomes import RenewalClaim
-from services.renewals import claim_due
+from services.renewals import claim_due, renew
 from tests import factories
 from tests.graphql.get_now_support import charges
 from tests.worker.support import attempts_of, orders_of, reload
@@ -97,3 +97,29 @@ async def test_a_worker_killed_between_charge_and_commit_charges_once_and_places
     assert (attempt.charge_id, attempt.order_id) == (first.id, order.id)
     assert {c.id for c in charges(rt)} == {first.id}
     assert (await reload(rt, sub.id)).next_order_date == date(2026, 11, 21) + timedelta(days=30)
+
+
+async def test_a_slow_worker_finishing_after_the_reconciling_one_writes_nothing(
+    rt: Runtime, clock: ManualClock
+) -> None:
+    # given: a worker claims a renewal and stalls past the stale delay; another reconciles it
+    ada = await factories.customer(rt)
+    card = await factories.payment_method(rt, ada)
+    sub = await factories.subscription(
+        rt, ada, next_order_date=date(2026, 11, 21), payment_method=card
+    )
+    assert sub.id is not None
+    [slow] = await claim_due(rt, 10)
+    assert isinstance(slow, RenewalClaim)
+    clock.advance(minutes=11)
+    [reconciled] = await run_once(rt)
+
+    # when: the slow worker wakes up and finishes its job
+    late = await renew(rt, slow)
+
+    # then: the same charge, one order, and the late finish changed nothing
+    assert (reconciled.outcome, late.outcome) == ("order_placed", "already_done")
+    assert len(await orders_of(rt, sub.id)) == 1
+    assert len({c.id for c in charges(rt)}) == 1
+    [attempt] = await attempts_of(rt, sub.id)
+    assert attempt.order_id == reconciled.order_id
