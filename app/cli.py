@@ -1,11 +1,13 @@
-"""Command line: serve, migrate, seed, export-schema, demo, purge."""
+"""Command line: serve, migrate, seed, export-schema, demo, purge, worker."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
+import threading
 
 from app.logs import configure_logging
 from config import ConfigError, Settings, load_settings
@@ -47,6 +49,45 @@ async def _purge(settings: Settings) -> dict[str, int]:
         await rt.db.dispose()
 
 
+async def _worker(settings: Settings, *, once: bool, check: bool) -> int:
+    from app.worker import check as check_lag
+    from app.worker import run_once, serve_worker
+    from plumbing.runtime import build_runtime
+
+    rt = build_runtime(settings)
+    try:
+        if check:
+            report, healthy = await check_lag(rt)
+            print(json.dumps(report), flush=True)
+            return 0 if healthy else 1
+        if once:
+            await run_once(rt)
+        else:
+            await serve_worker(rt)
+        return 0
+    finally:
+        await rt.db.dispose()
+
+
+def _demo_worker(settings: Settings) -> None:
+    """The worker beside the demo API, in a thread with its own loop and database pool.
+
+    A daemon: it ends with the server; a renewal cut short is reconciled on the next run.
+    """
+
+    async def loop() -> None:
+        from app.worker import run_forever
+        from plumbing.runtime import build_runtime
+
+        rt = build_runtime(settings)
+        try:
+            await run_forever(rt, asyncio.Event())
+        finally:
+            await rt.db.dispose()
+
+    threading.Thread(target=lambda: asyncio.run(loop()), name="worker", daemon=True).start()
+
+
 def _serve(settings: Settings, workers: int = 1) -> int:
     from app.serving import serve
 
@@ -72,6 +113,7 @@ Customer Account API demo {"(demo data loaded)" if created else "(existing data 
         file=sys.stderr,
         flush=True,
     )
+    _demo_worker(settings)
     _serve(settings)
 
 
@@ -90,6 +132,15 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("export-schema", help="print the customer schema as SDL")
     commands.add_parser("demo", help="migrate, seed and serve with demo data")
     commands.add_parser("purge", help="delete expired codes, links, sessions and keys (cron)")
+    worker = commands.add_parser(
+        "worker", help="renew due subscriptions and end fixed pauses (loop until SIGTERM)"
+    )
+    worker.add_argument("--once", action="store_true", help="run every job once and exit")
+    worker.add_argument(
+        "--check",
+        action="store_true",
+        help="print the oldest due item's age as JSON; exit 1 when past WORKER_MAX_LAG",
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -119,4 +170,6 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "purge":
         deleted = asyncio.run(_purge(settings))
         log.info("purged %s", ", ".join(f"{count} {name}" for name, count in deleted.items()))
+    elif args.command == "worker":
+        return asyncio.run(_worker(settings, once=args.once, check=args.check))
     return 0

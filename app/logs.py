@@ -25,6 +25,10 @@ def _record_with_request_id(*args: object, **kwargs: object) -> logging.LogRecor
 logging.setLogRecordFactory(_record_with_request_id)
 
 
+# What the worker's job lines carry (app/worker.py).
+JOB_FIELDS = ("job", "job_id", "outcome", "subscription_id", "order_id", "retry_on", "count")
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
@@ -34,7 +38,7 @@ class JsonFormatter(logging.Formatter):
             "request_id": getattr(record, "request_id", "-"),
             "msg": record.getMessage(),
         }
-        for key in ("method", "path", "operation", "status", "duration_ms"):
+        for key in ("method", "path", "operation", "status", "duration_ms", *JOB_FIELDS):
             if hasattr(record, key):
                 entry[key] = getattr(record, key)
         if record.exc_info:

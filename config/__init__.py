@@ -84,6 +84,20 @@ class Settings(BaseSettings):
     # Deliveries in flight at once per process; more wait for a free slot.
     delivery_concurrency: int = Field(default=20, ge=1, le=1_000)
 
+    # The renewal worker: seconds between passes, subscriptions claimed per transaction,
+    # the default retry days after a declined renewal, and how old (seconds) the oldest
+    # due item may grow before `worker --check` fails.
+    worker_poll_interval: float = Field(default=30.0, gt=0, le=3_600)
+    worker_batch_size: int = Field(default=50, ge=1, le=1_000)
+    dunning_schedule: str = "1,3,7"
+    worker_max_lag: int = Field(default=3_600, ge=60)
+
+    @field_validator("dunning_schedule")
+    @classmethod
+    def _dunning_days(cls, value: str) -> str:
+        parse_dunning_schedule(value)
+        return value
+
     @field_validator("public_url", "storefront_url")
     @classmethod
     def _absolute_http_url(cls, value: str) -> str:
@@ -146,6 +160,18 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip().encode()
+
+
+def parse_dunning_schedule(text: str) -> tuple[int, ...]:
+    """ "1,3,7" -> (1, 3, 7): days after a declined renewal's date, rising; "" means no retry."""
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    try:
+        days = tuple(int(part) for part in parts)
+    except ValueError:
+        raise ValueError("must be whole days separated by commas, e.g. 1,3,7") from None
+    if any(day < 1 or day > 60 for day in days) or list(days) != sorted(set(days)):
+        raise ValueError("must be rising days between 1 and 60, e.g. 1,3,7")
+    return days
 
 
 def load_settings(**overrides: object) -> Settings:

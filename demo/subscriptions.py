@@ -5,7 +5,8 @@
 - Tea club: active, every two weeks, the only frequency offered;
 - Decaf prepaid: six months paid in advance;
 - Espresso: paused for a month;
-- Earl Grey: cancelled ("too much"), ready to reactivate.
+- Earl Grey: cancelled ("too much"), ready to reactivate;
+- Breakfast blend: due today, so the worker beside `make demo` places its order at once.
 The store offers three pauses, four cancel reasons, a retention offer, upsells and
 three discount codes (one expired).
 """
@@ -21,11 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from demo import subscription_builders as builders
-from domain.schedule import Interval
+from domain.schedule import Interval, shop_today
 from domain.statuses import DiscountKind, SubscriptionStatus
 from models.address import ADDRESS_FIELDS, Address, PaymentMethod
 from models.catalog import Product, ProductVariant
 from models.customer import Customer
+from models.shop import SHOP_ID, Shop
 from models.subscription import SubscriptionDiscount
 from plumbing.runtime import Runtime
 
@@ -153,4 +155,12 @@ async def seed_subscriptions(
         **common,
     )
     cancelled.cancel_reason_code = "TOO_MUCH"
+    shop = await session.get(Shop, SHOP_ID)
+    await builders.subscription(
+        session,
+        lines=[builders.SubLine(v["house-blend"][0], 1)],
+        next_order_date=shop_today(now, shop.time_zone if shop else "UTC"),
+        created_at=now - timedelta(days=30),
+        **common,
+    )
     await session.flush()

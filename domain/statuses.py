@@ -74,11 +74,23 @@ class ChallengePurpose(StrEnum):
 
 @unique
 class SubscriptionStatus(StrEnum):
-    """Whether a subscription places orders: running, on hold, or stopped."""
+    """Whether a subscription places orders: running, on hold, stopped, or its renewal
+    unpaid after every retry (the customer updates the card and orders with getNow)."""
 
     ACTIVE = "ACTIVE"
     PAUSED = "PAUSED"
     CANCELLED = "CANCELLED"
+    PAST_DUE = "PAST_DUE"
+
+
+@unique
+class RenewalStatus(StrEnum):
+    """Where one charge attempt of a renewal stands."""
+
+    # Claimed; the gateway may or may not have taken the money yet.
+    CHARGING = "charging"
+    SUCCEEDED = "succeeded"
+    DECLINED = "declined"
 
 
 @unique

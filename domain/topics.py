@@ -26,3 +26,5 @@ class Topic(StrEnum):
     SUBSCRIPTION_CANCELLED = "subscription.cancelled"
     SUBSCRIPTION_RETAINED = "subscription.retention_offer_accepted"
     SUBSCRIPTION_REACTIVATED = "subscription.reactivated"
+    SUBSCRIPTION_PAYMENT_DECLINED = "subscription.payment_declined"
+    SUBSCRIPTION_PAST_DUE = "subscription.past_due"

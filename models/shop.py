@@ -51,3 +51,5 @@ class CustomerAccountSettings(_SubscriptionActionColumns, table=True):
     max_skip_cycles: int = 3
     # How far ahead (days) a customer may move a next order date.
     date_horizon_days: int = 180
+    # Days after a declined renewal's cycle date to retry ("1,3,7"); null: DUNNING_SCHEDULE.
+    dunning_schedule: str | None = Field(default=None, max_length=100)

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, UniqueCon
 from sqlmodel import Field, SQLModel
 
 from domain.schedule import Interval
-from domain.statuses import SubscriptionStatus
+from domain.statuses import RenewalStatus, SubscriptionStatus
 from models.base import EnumText, MoneyAmount, UTCDateTime, utcnow
 
 
@@ -150,4 +150,46 @@ class SubscriptionEvent(SQLModel, table=True):
     after: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class RenewalAttempt(SQLModel, table=True):
+    """One charge attempt of one renewal cycle: what the worker claimed, charged and decided.
+
+    A row stays CHARGING from the claim until the order (or the decline) commits, so a
+    worker that dies in between leaves it for the next run, which charges again with
+    the same gateway key (the gateway answers with the first charge) and places the
+    order once.
+    """
+
+    __tablename__ = "renewal_attempt"
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "cycle_date", "attempt"),
+        # The worker's look for charges left in hand, and `worker --check`.
+        Index("ix_renewal_attempt_status_claimed", "status", "claimed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(sa_column=_fk("subscription.id"))
+    # The schedule date the order is for; retries keep it.
+    cycle_date: date = Field(sa_column=_date(nullable=False))
+    # 1 for the first charge of the cycle, then one more per retry.
+    attempt: int
+    status: RenewalStatus = Field(sa_column=Column(EnumText(RenewalStatus, 20), nullable=False))
+    # renewal:<subscription id>:<cycle date>:<attempt>; unique, so one charge per attempt.
+    gateway_key: str = Field(max_length=120, unique=True)
+    amount: Decimal = Field(sa_column=Column(MoneyAmount(), nullable=False))
+    # The discount codes whose use this attempt reserved (released on a decline).
+    code_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Null for a prepaid cycle (nothing charged) and until the gateway answers.
+    charge_id: str | None = Field(default=None, max_length=120)
+    order_id: int | None = Field(
+        default=None, sa_column=_fk("customer_order.id", nullable=True, ondelete="SET NULL")
+    )
+    decline_message: str | None = Field(default=None, max_length=500)
+    # When the next attempt of this cycle is due, after a decline with retries left.
+    retry_on: date | None = Field(default=None, sa_column=_date())
+    claimed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    finished_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )

@@ -3,7 +3,7 @@
 `subscription_orders.get_now` claims, charges and decides; this module reads the
 lines, prices them as `upcomingOrder` does while reserving each discount's use,
 and writes the order and the subscription's next state, each in the caller's
-transaction. The renewal worker can place scheduled orders the same way.
+transaction. The renewal worker (`services.renewals`) writes its orders through `write_order` too.
 """
 
 from __future__ import annotations
@@ -214,19 +214,16 @@ def _children(claim: Claim, order_id: int) -> list[Any]:
     return rows
 
 
-async def place_order(
-    rt: Runtime, session: AsyncSession, claim: Claim, charge_id: str
-) -> dict[str, Any]:
-    """Write the claimed order and move the subscription on; returns the ids for the key."""
-    sub = await lock_owned(
-        session, customer_id=claim.customer_id, subscription_id=claim.subscription_id
-    )
-    assert sub.id is not None
-    settings = await session.get(CustomerAccountSettings, SHOP_ID)
-    shop = await session.get(Shop, SHOP_ID)
-    assert settings is not None and shop is not None
-    ch = Change(session, rt, sub, settings, shop, claim.today, claim.now, claim.actor)
-    order = await _order_row(session, claim, sub.shipping_address)
+async def write_order(
+    session: AsyncSession, claim: Claim, sub_id: int, shipping: Any
+) -> tuple[Order, dict[str, Any]]:
+    """The claimed order, its lines, discounts and redemptions; the one-time lines it
+    ships and the non-recurring codes it used are gone from the subscription after it.
+
+    Shared by getNow and the renewal worker; returns the order and what the history
+    records about it.
+    """
+    order = await _order_row(session, claim, shipping)
     assert order.id is not None
     session.add_all(_children(claim, order.id))
     # The add-ons shipped with this order; those added meanwhile wait for the next one.
@@ -239,31 +236,65 @@ async def place_order(
     if used_up:
         await session.execute(
             delete(SubscriptionDiscount).where(
-                col(SubscriptionDiscount.subscription_id) == sub.id,
+                col(SubscriptionDiscount.subscription_id) == sub_id,
                 col(SubscriptionDiscount.discount_code_id).in_(used_up),
             )
         )
-    before: dict[str, Any] = {
-        "next_order_date": sub.next_order_date.isoformat() if sub.next_order_date else None
-    }
-    # Paused or cancelled while the card was charged: the order stands, the schedule too.
-    if sub.status is SubscriptionStatus.ACTIVE:
-        dropped = await ch.drop_skips_from(claim.today)
-        if dropped:
-            before["skipped"] = dropped
-        sub.anchor_date = claim.today
-        sub.next_order_date = next_after(claim.today, frequency_of(sub), claim.today)
     after: dict[str, Any] = {
         "order_id": order.id,
         "number": order.number,
         "total": str(order.total),
-        "charge_id": charge_id,
-        "next_order_date": sub.next_order_date.isoformat() if sub.next_order_date else None,
     }
     if shipped_once:
         after["consumed_line_ids"] = shipped_once
     if used_up:
         after["removed_codes"] = [c.code for c in claim.codes if not c.recurring]
+    return order, after
+
+
+async def release_codes(session: AsyncSession, code_ids: list[int]) -> None:
+    """Give back the uses a claim reserved, after its charge was declined."""
+    for code_id in code_ids:
+        await session.execute(
+            update(DiscountCode)
+            .where(col(DiscountCode.id) == code_id, col(DiscountCode.times_used) > 0)
+            .values(times_used=col(DiscountCode.times_used) - 1)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def place_order(
+    rt: Runtime, session: AsyncSession, claim: Claim, charge_id: str
+) -> dict[str, Any]:
+    """Write the claimed order and move the subscription on; returns the ids for the key."""
+    sub = await lock_owned(
+        session, customer_id=claim.customer_id, subscription_id=claim.subscription_id
+    )
+    assert sub.id is not None
+    settings = await session.get(CustomerAccountSettings, SHOP_ID)
+    shop = await session.get(Shop, SHOP_ID)
+    assert settings is not None and shop is not None
+    ch = Change(session, rt, sub, settings, shop, claim.today, claim.now, claim.actor)
+    order, written = await write_order(session, claim, sub.id, sub.shipping_address)
+    before: dict[str, Any] = {
+        "status": sub.status.value,
+        "next_order_date": sub.next_order_date.isoformat() if sub.next_order_date else None,
+    }
+    # Paused or cancelled while the card was charged: the order stands, the schedule too.
+    # Past due: this order is the payment the renewal missed, and the subscription runs again.
+    if sub.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE):
+        dropped = await ch.drop_skips_from(claim.today)
+        if dropped:
+            before["skipped"] = dropped
+        sub.status = SubscriptionStatus.ACTIVE
+        sub.anchor_date = claim.today
+        sub.next_order_date = next_after(claim.today, frequency_of(sub), claim.today)
+    after: dict[str, Any] = {
+        **written,
+        "charge_id": charge_id,
+        "status": sub.status.value,
+        "next_order_date": sub.next_order_date.isoformat() if sub.next_order_date else None,
+    }
     await finish_change(
         ch,
         action=PortalAction.GET_NOW,

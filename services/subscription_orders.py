@@ -24,11 +24,11 @@ Three steps, so that no transaction is open while the gateway is called:
 
 If the process dies between the charge and the commit of step 3, the claim stays
 (`last_early_order_on` = today, discount usage reserved, the key pending), so the
-customer cannot order again that day and is charged once. The renewal worker
-reconciles such a subscription (claimed today, no order of it placed today): it
-charges again with the same gateway key, which returns the first charge without
-taking more money, and places the order; or, if the charge is declined, releases
-the claim as step 2 does. A replay of the pending key meanwhile answers
+customer cannot order again that day and is charged once. Reconciling such a
+claim (charge again with the same gateway key, which returns the first charge, and
+place the order; or release the claim after a decline) is left to a later job of the
+worker: the renewal job reconciles its own attempts (`services.renewals`) but not yet
+getNow's. A replay of the pending key meanwhile answers
 NOT_ALLOWED_IN_STATE ("still being processed").
 """
 

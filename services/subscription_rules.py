@@ -26,6 +26,10 @@ ACTIVE = frozenset({SubscriptionStatus.ACTIVE})
 PAUSED = frozenset({SubscriptionStatus.PAUSED})
 CANCELLED = frozenset({SubscriptionStatus.CANCELLED})
 LIVE = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.PAUSED})
+# Past due: the renewal went unpaid after every retry. The customer may put another
+# card on it and order with getNow (which makes it active again), or cancel.
+ORDERABLE = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE})
+PAYABLE = LIVE | {SubscriptionStatus.PAST_DUE}
 
 
 @unique
@@ -95,10 +99,10 @@ RULES: dict[PortalAction, Rule] = {
         SubscriptionAction.CHANGE_FREQUENCY, LIVE, _frequency_changeable
     ),
     PortalAction.EDIT_SHIPPING_ADDRESS: Rule(SubscriptionAction.EDIT_SHIPPING_ADDRESS, LIVE),
-    PortalAction.UPDATE_PAYMENT_METHOD: Rule(SubscriptionAction.UPDATE_PAYMENT_METHOD, LIVE),
+    PortalAction.UPDATE_PAYMENT_METHOD: Rule(SubscriptionAction.UPDATE_PAYMENT_METHOD, PAYABLE),
     PortalAction.SWAP_PRODUCT: Rule(SubscriptionAction.SWAP_PRODUCT, LIVE),
     PortalAction.CHANGE_VARIANT: Rule(SubscriptionAction.CHANGE_VARIANT, LIVE),
-    PortalAction.GET_NOW: Rule(SubscriptionAction.GET_NOW, ACTIVE, _early_order_possible),
+    PortalAction.GET_NOW: Rule(SubscriptionAction.GET_NOW, ORDERABLE, _early_order_possible),
     PortalAction.SKIP: Rule(SubscriptionAction.SKIP, ACTIVE),
     PortalAction.UNSKIP: Rule(SubscriptionAction.SKIP, ACTIVE),
     PortalAction.ADD_PRODUCT: Rule(SubscriptionAction.ADD_PRODUCT, LIVE),
@@ -106,7 +110,7 @@ RULES: dict[PortalAction, Rule] = {
     PortalAction.APPLY_DISCOUNT: Rule(SubscriptionAction.APPLY_DISCOUNT, LIVE),
     PortalAction.PAUSE: Rule(SubscriptionAction.PAUSE, ACTIVE),
     PortalAction.UNPAUSE: Rule(SubscriptionAction.PAUSE, PAUSED),
-    PortalAction.CANCEL: Rule(SubscriptionAction.CANCEL, LIVE),
+    PortalAction.CANCEL: Rule(SubscriptionAction.CANCEL, PAYABLE),
     PortalAction.ACCEPT_RETENTION_OFFER: Rule(SubscriptionAction.CANCEL, LIVE, _offer_unused),
     PortalAction.REACTIVATE: Rule(SubscriptionAction.REACTIVATE, CANCELLED),
 }
@@ -115,6 +119,8 @@ _STATE_MESSAGES = {
     SubscriptionStatus.ACTIVE: "This subscription is active.",
     SubscriptionStatus.PAUSED: "This subscription is paused; unpause it first.",
     SubscriptionStatus.CANCELLED: "This subscription is cancelled; reactivate it first.",
+    SubscriptionStatus.PAST_DUE: "The last renewal is unpaid; update the payment method and "
+    "order now first.",
 }
 
 

@@ -200,7 +200,8 @@ async def open_change(
 async def finish_change(
     change: Change,
     *,
-    action: PortalAction,
+    # A portal action, or what the system did (the worker's "renewal", "payment_declined").
+    action: PortalAction | str,
     topic: Topic,
     before: dict[str, Any],
     after: dict[str, Any],
@@ -226,7 +227,7 @@ async def finish_change(
         SubscriptionEvent(
             subscription_id=sub.id,
             actor=change.actor.key,
-            action=action.value,
+            action=str(action),
             before=before,
             after=after,
             created_at=change.now,

@@ -121,6 +121,7 @@ def test_merchant_flags_come_from_one_declaration() -> None:
         "support_enabled",
         "max_skip_cycles",
         "date_horizon_days",
+        "dunning_schedule",
     }
 
     schema = build_schema()._schema

@@ -69,6 +69,8 @@ graph_enum(
         "ACTIVE": "Orders are placed on schedule.",
         "PAUSED": "No orders until the pause ends or the customer unpauses.",
         "CANCELLED": "No more orders; it can be reactivated.",
+        "PAST_DUE": "The renewal's payment failed after every retry: update the payment "
+        "method, then order with getNow.",
     },
 )
 graph_enum(Interval, description="The unit of a subscription's frequency.")

@@ -189,7 +189,8 @@ async def _set_state(
                 status=status,
                 anchor_date=next_date,
                 next_order_date=None
-                if status is SubscriptionStatus.CANCELLED or paused_open
+                if status in (SubscriptionStatus.CANCELLED, SubscriptionStatus.PAST_DUE)
+                or paused_open
                 else next_date,
                 paused_until=today + timedelta(days=5)
                 if status is SubscriptionStatus.PAUSED and not paused_open

@@ -48,7 +48,9 @@ DEFAULT_UPSELLS = 10
 
 @strawberry.type(description="A recurring order: what comes, when, where, and how it is paid.")
 class Subscription(Node):
-    status: SubscriptionStatus = strawberry.field(description="Active, paused or cancelled.")
+    status: SubscriptionStatus = strawberry.field(
+        description="Active, paused, cancelled or past due."
+    )
     next_order_date: date | None = strawberry.field(
         description="When the next order is placed (shop's time zone); null when none is "
         "coming (cancelled, or paused until further notice)."

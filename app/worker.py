@@ -1,0 +1,126 @@
+"""The worker: fixed pauses ended, due subscriptions renewed, in a loop or once.
+
+`python -m app worker` polls every WORKER_POLL_INTERVAL seconds; SIGTERM (or
+SIGINT) lets the job in hand finish, then it exits 0. `--once` runs every job
+until nothing is due and exits (cron, tests). `--check` prints the oldest due
+item's age as JSON and exits 1 when it is older than WORKER_MAX_LAG.
+
+Each job logs one JSON line: `job`, `job_id`, `outcome` (app/logs.py). Several
+workers may run at once against PostgreSQL (rows are claimed with FOR UPDATE
+SKIP LOCKED, see services/renewals.py); on SQLite run one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import uuid
+from typing import Any
+
+from plumbing.runtime import Runtime
+from services.renewal_outcomes import Outcome
+from services.renewals import WORKER, claim_due, oldest_due_age, renew
+from services.subscription_lifecycle import end_fixed_pauses
+
+log = logging.getLogger("worker")
+# A bound on batches per pass, so a pass always ends and SIGTERM is heard.
+MAX_BATCHES = 1_000
+
+
+def _job_line(job: str, job_id: str, outcome: str, **fields: Any) -> None:
+    log.info(
+        "%s %s", job, outcome, extra={"job": job, "job_id": job_id, "outcome": outcome, **fields}
+    )
+
+
+def _renewal_line(done: Outcome) -> None:
+    fields: dict[str, Any] = {"subscription_id": done.subscription_id}
+    if done.order_id is not None:
+        fields["order_id"] = done.order_id
+    if done.retry_on is not None:
+        fields["retry_on"] = done.retry_on.isoformat()
+    _job_line("renewal", done.job_id, done.outcome, **fields)
+
+
+async def _end_pauses(rt: Runtime, batch: int) -> int:
+    total = 0
+    for _ in range(MAX_BATCHES):
+        resumed = await end_fixed_pauses(rt, actor=WORKER, batch=batch)
+        total += resumed
+        if resumed < batch:
+            break
+    _job_line("end_fixed_pauses", uuid.uuid4().hex[:12], "done", count=total)
+    return total
+
+
+async def _renewals(rt: Runtime, batch: int, stop: asyncio.Event) -> list[Outcome]:
+    done: list[Outcome] = []
+    for _ in range(MAX_BATCHES):
+        claimed = await claim_due(rt, batch)
+        for item in claimed:
+            if isinstance(item, Outcome):
+                outcome = item
+            else:
+                try:
+                    outcome = await renew(rt, item)
+                except Exception:
+                    # Left CHARGING: the next run after the stale delay reconciles it.
+                    log.exception(
+                        "renewal failed",
+                        extra={"job": "renewal", "job_id": item.gateway_key, "outcome": "failed"},
+                    )
+                    continue
+            _renewal_line(outcome)
+            done.append(outcome)
+        if len(claimed) < batch or stop.is_set():
+            break
+    return done
+
+
+async def run_once(rt: Runtime, stop: asyncio.Event | None = None) -> list[Outcome]:
+    """Every job once, until nothing is due (or `stop` is set between jobs)."""
+    stop = stop or asyncio.Event()
+    batch = rt.settings.worker_batch_size
+    # Pauses first: a pause ending today makes its subscription due today.
+    await _end_pauses(rt, batch)
+    if stop.is_set():
+        return []
+    return await _renewals(rt, batch, stop)
+
+
+async def run_forever(rt: Runtime, stop: asyncio.Event) -> None:
+    """Pass after pass until `stop` is set; a failed pass is logged and retried."""
+    while not stop.is_set():
+        try:
+            await run_once(rt, stop)
+        except Exception:
+            log.exception("worker pass failed", extra={"job": "pass", "outcome": "failed"})
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=rt.settings.worker_poll_interval)
+
+
+async def check(rt: Runtime) -> tuple[dict[str, Any], bool]:
+    """The oldest due item's age, and whether it is within WORKER_MAX_LAG."""
+    age, due = await oldest_due_age(rt)
+    limit = rt.settings.worker_max_lag
+    healthy = age is None or age <= limit
+    report = {
+        "oldest_due_age_seconds": None if age is None else round(age),
+        "due": due,
+        "max_lag_seconds": limit,
+        "ok": healthy,
+    }
+    return report, healthy
+
+
+async def serve_worker(rt: Runtime) -> None:
+    """The loop of `python -m app worker`, stopping cleanly on SIGTERM or SIGINT."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    log.info("worker started")
+    await run_forever(rt, stop)
+    log.info("worker stopped")
