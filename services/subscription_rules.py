@@ -84,6 +84,9 @@ def _early_order_possible(sub: Subscription, today: date) -> tuple[ErrorCode, st
         )
     if sub.payment_method_id is None:
         return ErrorCode.NOT_ALLOWED_IN_STATE, "Add a payment method first."
+    if sub.next_order_date is not None and sub.next_order_date <= today:
+        # The renewal worker places a due order; an early one beside it would ship twice.
+        return ErrorCode.NOT_ALLOWED_IN_STATE, "Today's order is already being placed."
     return None
 
 

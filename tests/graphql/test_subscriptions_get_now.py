@@ -271,6 +271,10 @@ async def test_get_now_is_refused_in_states_that_forbid_it(gql: GraphQLClient, r
         ),
         await factories.subscription(rt, ada, prepaid_cycles=3, payment_method=card),
         await factories.subscription(rt, ada, payment_method=None),
+        # Due today: the renewal worker places that order; an early one would ship twice.
+        await factories.subscription(
+            rt, ada, next_order_date=rt.clock.now().date(), payment_method=card
+        ),
     ]
     for sub in refused:
         before, counts = await stored(rt, sub.id), await usage(rt)
