@@ -15,10 +15,12 @@ from adapters.sms import ConsoleSmsBackend
 from app.main import create_app
 from config import Settings
 from demo.seed import seed_demo
+from models.address import Address, PaymentMethod
+from models.catalog import Product, ProductVariant
 from models.customer import Customer
 from models.database import Database
 from models.merchant import PauseOption, RetentionOffer
-from models.subscription import Subscription
+from models.subscription import Subscription, SubscriptionLine
 from plumbing.runtime import build_runtime
 from resolvers.ids import to_global_id
 from tests import factories
@@ -59,10 +61,46 @@ async def test_the_subscription_examples_run_in_order(
         ).all()
         pause = await session.scalar(select(PauseOption).order_by(col(PauseOption.id)))
         offer = await session.scalar(select(RetentionOffer))
+        lines = (
+            await session.scalars(
+                select(SubscriptionLine)
+                .where(col(SubscriptionLine.subscription_id) == subs[0].id)
+                .order_by(col(SubscriptionLine.position))
+            )
+        ).all()
+        variants = {
+            handle: (
+                await session.scalars(
+                    select(ProductVariant)
+                    .join(Product, col(Product.id) == col(ProductVariant.product_id))
+                    .where(col(Product.handle) == handle)
+                    .order_by(col(ProductVariant.position))
+                )
+            ).all()
+            for handle in ("house-blend", "sencha-green-tea", "espresso-forte")
+        }
+        address = await session.scalar(
+            select(Address).where(col(Address.customer_id) == ada.id).order_by(col(Address.id))
+        )
+        card = await session.scalar(
+            select(PaymentMethod).where(
+                col(PaymentMethod.customer_id) == ada.id, col(PaymentMethod.last4) == "8431"
+            )
+        )
     # The first demo subscription: active, with several frequencies offered.
     assert subs[0].status == "ACTIVE" and len(subs[0].allowed_frequencies) > 1
-    assert pause is not None and offer is not None
+    assert pause is not None and offer is not None and address and card
+    recurring = next(line for line in lines if not line.one_time)
+    add_on = next(line for line in lines if line.one_time)
+    assert recurring.variant_id == variants["house-blend"][1].id
     values = {
+        "<add-on variant id>": to_global_id("ProductVariant", variants["sencha-green-tea"][0].id),
+        "<line id>": to_global_id("SubscriptionLine", recurring.id),
+        "<sibling variant id>": to_global_id("ProductVariant", variants["house-blend"][0].id),
+        "<swap variant id>": to_global_id("ProductVariant", variants["espresso-forte"][0].id),
+        "<add-on line id>": to_global_id("SubscriptionLine", add_on.id),
+        "<address id>": to_global_id("Address", address.id),
+        "<payment method id>": to_global_id("PaymentMethod", card.id),
         "<subscription id>": to_global_id("Subscription", subs[0].id),
         "<pause option id>": to_global_id("PauseOption", pause.id),
         "<offer id>": to_global_id("RetentionOffer", offer.id),
