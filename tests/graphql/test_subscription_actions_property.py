@@ -18,12 +18,16 @@ from sqlalchemy import delete, update
 from sqlmodel import col
 
 from adapters.clock import ManualClock
-from demo.subscription_builders import PortalOptions
 from domain.merchant import SubscriptionAction
 from domain.schedule import Frequency, Interval, next_after, shop_today
 from domain.statuses import SubscriptionStatus
 from models.shop import SHOP_ID, CustomerAccountSettings, Shop
-from models.subscription import SkippedCycle, Subscription
+from models.subscription import (
+    SkippedCycle,
+    Subscription,
+    SubscriptionDiscount,
+    SubscriptionLine,
+)
 from plumbing.runtime import Runtime
 from resolvers.ids import to_global_id
 from tests import factories
@@ -35,7 +39,7 @@ MONTHLY = {"interval": "MONTH", "intervalCount": 1}
 BIWEEKLY = {"interval": "WEEK", "intervalCount": 2}
 
 # flag name -> (mutation, input builder given (subscription id, today, portal options))
-Build = Callable[[str, date, PortalOptions], dict[str, Any]]
+Build = Callable[[str, date, dict[str, Any]], dict[str, Any]]
 MUTATIONS: dict[str, tuple[str, str, Build]] = {
     "canChangeNextOrderDate": (
         "changeNextOrderDate",
@@ -48,6 +52,41 @@ MUTATIONS: dict[str, tuple[str, str, Build]] = {
         lambda s, today, o: {"subscriptionId": s, "frequency": BIWEEKLY},
     ),
     "canSkip": ("skipOrder", "SkipOrderInput", lambda s, today, o: {"subscriptionId": s}),
+    "canEditShippingAddress": (
+        "updateSubscriptionAddress",
+        "UpdateSubscriptionAddressInput",
+        lambda s, today, o: {"subscriptionId": s, "addressId": o["address"]},
+    ),
+    "canUpdatePaymentMethod": (
+        "updateSubscriptionPaymentMethod",
+        "UpdateSubscriptionPaymentMethodInput",
+        lambda s, today, o: {"subscriptionId": s, "paymentMethodId": o["other_card"]},
+    ),
+    "canSwapProduct": (
+        "swapProduct",
+        "SwapProductInput",
+        lambda s, today, o: {"subscriptionId": s, "lineId": o["line"], "variantId": o["swap"]},
+    ),
+    "canChangeVariant": (
+        "changeVariant",
+        "ChangeVariantInput",
+        lambda s, today, o: {"subscriptionId": s, "lineId": o["line"], "variantId": o["sibling"]},
+    ),
+    "canAddProduct": (
+        "addProduct",
+        "AddProductInput",
+        lambda s, today, o: {"subscriptionId": s, "variantId": o["add_on"], "oneTime": True},
+    ),
+    "canEditLines": (
+        "updateLineQuantity",
+        "UpdateLineQuantityInput",
+        lambda s, today, o: {"subscriptionId": s, "lineId": o["line"], "quantity": 2},
+    ),
+    "canApplyDiscount": (
+        "applyDiscountCode",
+        "ApplyDiscountCodeInput",
+        lambda s, today, o: {"subscriptionId": s, "code": "PROP10"},
+    ),
     "canGetNow": ("getNow", "GetNowInput", lambda s, today, o: {"subscriptionId": s}),
     "canUnskip": (
         "unskipOrder",
@@ -59,7 +98,7 @@ MUTATIONS: dict[str, tuple[str, str, Build]] = {
         "PauseSubscriptionInput",
         lambda s, today, o: {
             "subscriptionId": s,
-            "pauseOptionId": to_global_id("PauseOption", o.pause_options[0].id),
+            "pauseOptionId": to_global_id("PauseOption", o["options"].pause_options[0].id),
         },
     ),
     "canUnpause": (
@@ -77,7 +116,7 @@ MUTATIONS: dict[str, tuple[str, str, Build]] = {
         "AcceptRetentionOfferInput",
         lambda s, today, o: {
             "subscriptionId": s,
-            "offerId": to_global_id("RetentionOffer", o.offer.id),
+            "offerId": to_global_id("RetentionOffer", o["options"].offer.id),
         },
     ),
     "canReactivate": (
@@ -108,7 +147,7 @@ def situations(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @settings(
-    max_examples=120,
+    max_examples=200,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -124,7 +163,7 @@ async def test_each_flag_is_true_exactly_when_its_mutation_accepts(
     token = await factories.login(rt, world["customer"])
     flag = situation["flag"]
     name, input_type, build = MUTATIONS[flag]
-    variables = build(sid(sub_id), today, world["options"])
+    variables = build(sid(sub_id), today, world)
     if variables.get("date") == "__skipped__":
         variables["date"] = world["skipped"].isoformat()
 
@@ -159,13 +198,29 @@ async def _world(rt: Runtime) -> dict[str, Any]:
         ada = await factories.customer(rt)
         card = await factories.payment_method(rt, ada)
         options = await factories.portal_options(rt)
-        sub = await factories.subscription(rt, ada, payment_method=card)
+        beans = await factories.product(
+            rt, title="Beans", variants=[("Whole", "14.00", True), ("Ground", "14.00", True)]
+        )
+        tea = await factories.product(rt, title="Tea", variants=[("Tin", "9.00", True)])
+        mug = await factories.product(rt, title="Mug", variants=[("Blue", "12.00", True)])
+        await factories.discount_code(rt, "PROP10")
+        sub = await factories.subscription(
+            rt, ada, payment_method=card, variants=beans.variants[:1]
+        )
+        home = await factories.address(rt, ada, line1="1 Main St", city="Boston", country_code="US")
+        other_card = await factories.payment_method(rt, ada, last4="4444", expiry=(12, 2035))
         _WORLDS.clear()
         _WORLDS[key] = {
             "customer": ada,
             "card": card.id,
             "options": options,
             "sub": sub.id,
+            "beans": beans.variants[0],
+            "sibling": to_global_id("ProductVariant", beans.variants[1].id),
+            "swap": to_global_id("ProductVariant", tea.variants[0].id),
+            "add_on": to_global_id("ProductVariant", mug.variants[0].id),
+            "address": to_global_id("Address", home.id),
+            "other_card": to_global_id("PaymentMethod", other_card.id),
         }
     return _WORLDS[key]
 
@@ -210,6 +265,24 @@ async def _set_state(
             delete(SkippedCycle).where(col(SkippedCycle.subscription_id) == world["sub"])
         )
         session.add(SkippedCycle(subscription_id=world["sub"], order_date=world["skipped"]))
+        # One recurring line and no codes, whatever the last example changed.
+        await session.execute(
+            delete(SubscriptionLine).where(col(SubscriptionLine.subscription_id) == world["sub"])
+        )
+        await session.execute(
+            delete(SubscriptionDiscount).where(
+                col(SubscriptionDiscount.subscription_id) == world["sub"]
+            )
+        )
+        line = SubscriptionLine(
+            subscription_id=world["sub"],
+            variant_id=world["beans"].id,
+            quantity=1,
+            unit_price=world["beans"].price,
+        )
+        session.add(line)
+        await session.flush()
+        world["line"] = to_global_id("SubscriptionLine", line.id)
         await session.execute(
             update(CustomerAccountSettings)
             .where(col(CustomerAccountSettings.shop_id) == SHOP_ID)
