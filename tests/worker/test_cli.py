@@ -100,6 +100,10 @@ def test_worker_once_places_the_due_order_and_check_reports_the_lag(
     assert [(j["job"], j["outcome"]) for j in jobs] == [
         ("end_fixed_pauses", "done"),
         ("renewal", "order_placed"),
+        ("upcoming_orders", "done"),
+        # The order placed, and the demo's order coming in three days.
+        ("notification", "sent"),
+        ("notification", "sent"),
     ]
     assert str(jobs[1]["job_id"]).startswith("renewal:") and jobs[1]["order_id"]
     after = _worker(demo_env, "--check")
