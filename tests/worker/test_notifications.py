@@ -21,7 +21,7 @@ from models.events import OutboxEvent
 from models.ticket import TicketMessage
 from plumbing import outbox
 from plumbing.runtime import Runtime
-from services.notifications import claim_events, notify
+from services.notifications import MAX_ATTEMPTS, claim_events, notify
 from tests import factories
 from tests.smtp import SmtpServer, link_token_in, text_part
 from tests.worker.support import set_card_reference
@@ -200,3 +200,60 @@ async def test_the_merchants_notice_days_win_and_a_moved_date_is_not_announced(
     await run_once(rt)
 
     assert [m["To"] for m in smtp.messages] == ["five@example.com"]
+
+
+async def _refuse(server: object, session: object, envelope: object) -> str:
+    return "554 Transaction failed"
+
+
+def _refusing(smtp: SmtpServer, refuse: bool) -> None:
+    """The real server answers every message with a permanent refusal, or accepts again."""
+    if refuse:
+        smtp.inbox.handle_DATA = _refuse  # type: ignore[method-assign]
+    else:
+        del smtp.inbox.handle_DATA
+
+
+async def test_a_refused_email_is_retried_after_its_lease_then_given_up(
+    rt: Runtime, clock: ManualClock, smtp: SmtpServer
+) -> None:
+    # given: an event to send, and the SMTP server refusing mail
+    who = await factories.customer(rt, email="bounce@example.com")
+    assert who.id is not None
+    await _event(rt, Topic.ORDER_CANCELLED, who.id, order_id=1, number="#1001")
+    _refusing(smtp, True)
+
+    # when: a pass fails, and the next pass within the lease leaves it alone
+    await run_once(rt)
+    await run_once(rt)
+    [event] = await _events(rt)
+    assert (event.notified_at, event.notify_attempts) == (None, 1)
+
+    # then: after the lease it is tried again, until MAX_ATTEMPTS claims, then given up
+    for _ in range(MAX_ATTEMPTS):
+        clock.advance(seconds=rt.settings.notification_lease)
+        await run_once(rt)
+    [event] = await _events(rt)
+    assert event.notify_attempts == MAX_ATTEMPTS
+    assert event.notified_at is not None
+    assert event.delivered_at is None
+    assert smtp.messages == []
+
+
+async def test_a_refused_email_is_sent_once_the_server_is_back(
+    rt: Runtime, clock: ManualClock, smtp: SmtpServer
+) -> None:
+    who = await factories.customer(rt, email="later@example.com")
+    assert who.id is not None
+    await _event(rt, Topic.ORDER_CANCELLED, who.id, order_id=1, number="#1001")
+    _refusing(smtp, True)
+    await run_once(rt)
+
+    _refusing(smtp, False)
+    clock.advance(seconds=rt.settings.notification_lease)
+    await run_once(rt)
+
+    [message] = await smtp.wait_for("later@example.com")
+    assert "#1001" in message["Subject"]
+    [event] = await _events(rt)
+    assert (event.notified_at is not None, event.notify_attempts) == (True, 2)
