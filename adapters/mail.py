@@ -61,6 +61,20 @@ def render_email(name: str, language: str | None, **context: Any) -> tuple[str, 
     raise TemplateNotFound(name)
 
 
+def template_language(name: str, *preferences: str | None) -> str:
+    """The first language of `preferences` (each with its base: `fr-CA`, `fr`) that has
+    the template `name`, else English: the customer's language, then the shop's."""
+    for preferred in preferences:
+        if not preferred:
+            continue
+        # The chain ends in English for any language; here English is only a last resort.
+        own = [preferred, preferred.split("-")[0]]
+        for lang in [lang for lang in language_chain(preferred) if lang in own]:
+            if (TEMPLATES / "email" / lang / f"{name}.subject.txt").is_file():
+                return lang
+    return "en"
+
+
 def build_message(sender: str, email: OutgoingEmail) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender

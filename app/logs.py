@@ -26,7 +26,16 @@ logging.setLogRecordFactory(_record_with_request_id)
 
 
 # What the worker's job lines carry (app/worker.py).
-JOB_FIELDS = ("job", "job_id", "outcome", "subscription_id", "order_id", "retry_on", "count")
+JOB_FIELDS = (
+    "job",
+    "job_id",
+    "outcome",
+    "subscription_id",
+    "order_id",
+    "retry_on",
+    "count",
+    "topic",
+)
 
 
 class JsonFormatter(logging.Formatter):

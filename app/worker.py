@@ -1,4 +1,4 @@
-"""The worker: fixed pauses ended, due subscriptions renewed, in a loop or once.
+"""The worker: fixed pauses ended, due subscriptions renewed, customers notified, in a loop or once.
 
 `python -m app worker` polls every WORKER_POLL_INTERVAL seconds; SIGTERM (or
 SIGINT) lets the job in hand finish, then it exits 0. `--once` runs every job
@@ -20,9 +20,11 @@ import uuid
 from typing import Any
 
 from plumbing.runtime import Runtime
+from services.notifications import claim_events, notify
 from services.renewal_outcomes import Outcome
 from services.renewals import WORKER, claim_due, oldest_due_age, renew
 from services.subscription_lifecycle import end_fixed_pauses
+from services.upcoming_orders import announce_upcoming
 
 log = logging.getLogger("worker")
 # A bound on batches per pass, so a pass always ends and SIGTERM is heard.
@@ -79,6 +81,38 @@ async def _renewals(rt: Runtime, batch: int, stop: asyncio.Event) -> list[Outcom
     return done
 
 
+async def _announce_upcoming(rt: Runtime, batch: int) -> int:
+    total = 0
+    for _ in range(MAX_BATCHES):
+        announced = await announce_upcoming(rt, batch)
+        total += announced
+        if announced < batch:
+            break
+    _job_line("upcoming_orders", uuid.uuid4().hex[:12], "done", count=total)
+    return total
+
+
+async def _notifications(rt: Runtime, batch: int, stop: asyncio.Event) -> None:
+    for _ in range(MAX_BATCHES):
+        claims, settled = await claim_events(rt, batch)
+        for item in settled:
+            _job_line("notification", f"event:{item.event_id}", item.outcome, topic=item.topic)
+        for claim in claims:
+            job_id = f"event:{claim.event_id}"
+            try:
+                done = await notify(rt, claim)
+            except Exception:
+                # Left claimed: sent by the next pass once its lease expires.
+                log.exception(
+                    "notification failed",
+                    extra={"job": "notification", "job_id": job_id, "outcome": "failed"},
+                )
+                continue
+            _job_line("notification", job_id, done.outcome, topic=done.topic)
+        if len(claims) + len(settled) < batch or stop.is_set():
+            break
+
+
 async def run_once(rt: Runtime, stop: asyncio.Event | None = None) -> list[Outcome]:
     """Every job once, until nothing is due (or `stop` is set between jobs)."""
     stop = stop or asyncio.Event()
@@ -87,7 +121,13 @@ async def run_once(rt: Runtime, stop: asyncio.Event | None = None) -> list[Outco
     await _end_pauses(rt, batch)
     if stop.is_set():
         return []
-    return await _renewals(rt, batch, stop)
+    renewed = await _renewals(rt, batch, stop)
+    # After renewals, so this pass's orders and declines are told at once.
+    if not stop.is_set():
+        await _announce_upcoming(rt, batch)
+    if not stop.is_set():
+        await _notifications(rt, batch, stop)
+    return renewed
 
 
 async def run_forever(rt: Runtime, stop: asyncio.Event) -> None:

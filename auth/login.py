@@ -126,7 +126,7 @@ async def request_login_code(
                 return []
             body = f"{code} is your {shop_name} login code."
             return [sms_delivery(rt.sms, to=ident.value, body=body, kind="login code")]
-        link = await _issue_magic_link(rt, session, email=ident.value)
+        link = await issue_magic_link(rt, session, email=ident.value)
     return [
         email_delivery(
             rt.mailer,
@@ -142,8 +142,9 @@ async def request_login_code(
     ]
 
 
-async def _issue_magic_link(rt: Runtime, session: AsyncSession, *, email: str) -> str:
-    """A single-use sign-in link; a new one replaces any earlier link for the address."""
+async def issue_magic_link(rt: Runtime, session: AsyncSession, *, email: str) -> str:
+    """A single-use sign-in link, in the caller's transaction; a new one replaces any earlier
+    link for the address. Login and the worker's notifications use it."""
     token = new_token()
     now = rt.clock.now()
     conn = await session.connection()

@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     worker_batch_size: int = Field(default=50, ge=1, le=1_000)
     dunning_schedule: str = "1,3,7"
     worker_max_lag: int = Field(default=3_600, ge=60)
+    upcoming_order_notice_days: int = Field(default=3, ge=1, le=60)
+    # Seconds a worker holds a notification it is sending; longer than an email and an
+    # SMS may take (SMTP_TIMEOUT + SMS_TIMEOUT), or a slow send would be sent twice.
+    notification_lease: int = Field(default=300, ge=30, le=86_400)
 
     @field_validator("dunning_schedule")
     @classmethod
@@ -107,6 +111,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Settings:
+        if self.notification_lease <= self.smtp_timeout + self.sms_timeout:
+            raise ValueError("NOTIFICATION_LEASE must exceed SMTP_TIMEOUT + SMS_TIMEOUT")
         if self.email_backend == "smtp" and not self.smtp_url:
             raise ValueError("SMTP_URL is required when EMAIL_BACKEND=smtp")
         if self.smtp_url and not self.smtp_url.startswith(("smtp://", "smtps://")):

@@ -28,3 +28,7 @@ class Topic(StrEnum):
     SUBSCRIPTION_REACTIVATED = "subscription.reactivated"
     SUBSCRIPTION_PAYMENT_DECLINED = "subscription.payment_declined"
     SUBSCRIPTION_PAST_DUE = "subscription.past_due"
+    # Emitted by the merchant side when a subscription is sold; the worker emails a confirmation.
+    SUBSCRIPTION_CREATED = "subscription.created"
+    # Emitted by the worker N shop-days before an order (services.upcoming_orders).
+    SUBSCRIPTION_UPCOMING_ORDER = "subscription.upcoming_order"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from domain.topics import Topic
@@ -16,7 +16,11 @@ class OutboxEvent(SQLModel, table=True):
     """Written in the same transaction as the change it reports; delivered by the worker."""
 
     __tablename__ = "outbox_event"
-    __table_args__ = (Index("ix_outbox_event_pending", "delivered_at", "id"),)
+    __table_args__ = (
+        Index("ix_outbox_event_pending", "delivered_at", "id"),
+        # The notifications job's scan: events not yet looked at, oldest first.
+        Index("ix_outbox_event_unnotified", "notified_at", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     topic: Topic = Field(sa_column=Column(EnumText(Topic, 100), nullable=False))
@@ -28,8 +32,37 @@ class OutboxEvent(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
+    # Webhooks to the merchant side (not yet built) set this; notifications never do.
     delivered_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    # Set once the customer's notification went out (or when the topic needs none).
+    notified_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    # The lease of the worker sending it: its random claim, held until `notify_claimed_until`;
+    # a worker that died leaves it to expire, and the next one sends the event.
+    notify_claim: str | None = Field(default=None, max_length=32)
+    notify_claimed_until: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    # Claims so far: an event whose sending keeps failing is given up after a few.
+    notify_attempts: int = Field(default=0)
+
+
+class UpcomingOrderNotice(SQLModel, table=True):
+    """One row per subscription and order date announced: each cycle is announced once."""
+
+    __tablename__ = "upcoming_order_notice"
+    __table_args__ = (UniqueConstraint("subscription_id", "order_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("subscription.id", ondelete="CASCADE"), nullable=False)
+    )
+    order_date: date = Field(sa_column=Column(Date, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
 
 

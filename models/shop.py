@@ -53,3 +53,5 @@ class CustomerAccountSettings(_SubscriptionActionColumns, table=True):
     date_horizon_days: int = 180
     # Days after a declined renewal's cycle date to retry ("1,3,7"); null: DUNNING_SCHEDULE.
     dunning_schedule: str | None = Field(default=None, max_length=100)
+    # Days before an order that its customer is told of it; null: UPCOMING_ORDER_NOTICE_DAYS.
+    upcoming_order_notice_days: int | None = None

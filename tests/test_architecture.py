@@ -122,6 +122,7 @@ def test_merchant_flags_come_from_one_declaration() -> None:
         "max_skip_cycles",
         "date_horizon_days",
         "dunning_schedule",
+        "upcoming_order_notice_days",
     }
 
     schema = build_schema()._schema

@@ -97,10 +97,15 @@ def test_worker_once_places_the_due_order_and_check_reports_the_lag(
     # then: exit 0, one job line per job, and nothing is due any more
     assert once.returncode == 0, once.stderr
     jobs = _job_lines(once.stderr)
-    assert [(j["job"], j["outcome"]) for j in jobs] == [
+    assert [(j["job"], j["outcome"]) for j in jobs[:3]] == [
         ("end_fixed_pauses", "done"),
         ("renewal", "order_placed"),
+        ("upcoming_orders", "done"),
     ]
+    # The order placed is emailed (other demo news may go out beside it).
+    notified = [(j["job"], j["outcome"], j.get("topic")) for j in jobs[3:]]
+    assert ("notification", "sent", "subscription.order_placed") in notified
+    assert {outcome for _, outcome, _ in notified} == {"sent"}
     assert str(jobs[1]["job_id"]).startswith("renewal:") and jobs[1]["order_id"]
     after = _worker(demo_env, "--check")
     assert after.returncode == 0
