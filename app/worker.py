@@ -1,4 +1,5 @@
-"""The worker: fixed pauses ended, due subscriptions renewed, customers notified, in a loop or once.
+"""The worker: fixed pauses ended, getNow orders recovered, due subscriptions renewed,
+customers notified, in a loop or once.
 
 `python -m app worker` polls every WORKER_POLL_INTERVAL seconds; SIGTERM (or
 SIGINT) lets the job in hand finish, then it exits 0. `--once` runs every job
@@ -20,7 +21,8 @@ import uuid
 from typing import Any
 
 from plumbing.runtime import Runtime
-from services.notifications import claim_events, notify
+from services.early_orders import oldest_stale, recover_stale
+from services.notifications import claim_events, notify, oldest_unnotified
 from services.renewal_outcomes import Outcome
 from services.renewals import WORKER, claim_due, oldest_due_age, renew
 from services.subscription_lifecycle import end_fixed_pauses
@@ -55,6 +57,19 @@ async def _end_pauses(rt: Runtime, batch: int) -> int:
             break
     _job_line("end_fixed_pauses", uuid.uuid4().hex[:12], "done", count=total)
     return total
+
+
+async def _early_orders(rt: Runtime, batch: int, stop: asyncio.Event) -> None:
+    """getNow orders whose request died between charge and commit, finished."""
+    for _ in range(MAX_BATCHES):
+        recovered = await recover_stale(rt, batch)
+        for done in recovered:
+            fields: dict[str, Any] = {"subscription_id": done.subscription_id}
+            if done.order_id is not None:
+                fields["order_id"] = done.order_id
+            _job_line("early_order", done.job_id, done.outcome, **fields)
+        if len(recovered) < batch or stop.is_set():
+            break
 
 
 async def _renewals(rt: Runtime, batch: int, stop: asyncio.Event) -> list[Outcome]:
@@ -121,6 +136,10 @@ async def run_once(rt: Runtime, stop: asyncio.Event | None = None) -> list[Outco
     await _end_pauses(rt, batch)
     if stop.is_set():
         return []
+    # Before renewals: a recovered early order restarts its subscription's schedule.
+    await _early_orders(rt, batch, stop)
+    if stop.is_set():
+        return []
     renewed = await _renewals(rt, batch, stop)
     # After renewals, so this pass's orders and declines are told at once.
     if not stop.is_set():
@@ -142,13 +161,31 @@ async def run_forever(rt: Runtime, stop: asyncio.Event) -> None:
 
 
 async def check(rt: Runtime) -> tuple[dict[str, Any], bool]:
-    """The oldest due item's age, and whether it is within WORKER_MAX_LAG."""
-    age, due = await oldest_due_age(rt)
+    """The oldest due item's age, and whether it is within WORKER_MAX_LAG.
+
+    Due items: renewals and fixed pauses whose day has come, getNow claims left by a
+    dead request past their recovery delay, and outbox events not yet looked at for
+    a notification.
+    """
+    now = rt.clock.now()
+    renewal_age, renewals = await oldest_due_age(rt)
+    stale_since, stale = await oldest_stale(rt)
+    waiting_since, waiting = await oldest_unnotified(rt)
+    ages = [renewal_age] + [
+        max((now - since).total_seconds(), 0.0) for since in (stale_since, waiting_since) if since
+    ]
+    known = [age for age in ages if age is not None]
+    age = max(known) if known else None
     limit = rt.settings.worker_max_lag
     healthy = age is None or age <= limit
     report = {
         "oldest_due_age_seconds": None if age is None else round(age),
-        "due": due,
+        "due": renewals + stale + waiting,
+        "due_by_job": {
+            "renewals_and_pauses": renewals,
+            "early_orders": stale,
+            "notifications": waiting,
+        },
         "max_lag_seconds": limit,
         "ok": healthy,
     }

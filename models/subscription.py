@@ -193,3 +193,50 @@ class RenewalAttempt(SQLModel, table=True):
     finished_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
+
+
+class EarlyOrder(SQLModel, table=True):
+    """One getNow order from its claim to its outcome, so a crash in between is recovered.
+
+    The row is written with the claim (CHARGING) and moved on, by a conditional UPDATE,
+    by whoever finishes it: the request that claimed it, or the worker once the claim is
+    older than a gateway call can take (the request died between charge and commit).
+    """
+
+    __tablename__ = "early_order"
+    __table_args__ = (
+        # The worker's look for claims left in hand, and `worker --check`.
+        Index("ix_early_order_status_claimed", "status", "claimed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(sa_column=_fk("subscription.id"))
+    # The shop day of the claim; getNow allows one early order per subscription and day.
+    shop_day: date = Field(sa_column=_date(nullable=False))
+    payment_method_id: int | None = Field(
+        default=None, sa_column=_fk("payment_method.id", nullable=True, ondelete="SET NULL")
+    )
+    status: RenewalStatus = Field(sa_column=Column(EnumText(RenewalStatus, 20), nullable=False))
+    # getnow:<subscription id>:<shop day>:<card id>: the charge is made once, by whoever
+    # finishes. Not unique: after a decline the customer may try the same card again.
+    gateway_key: str = Field(max_length=120)
+    amount: Decimal = Field(sa_column=Column(MoneyAmount(), nullable=False))
+    # The discount codes whose use the claim reserved (released on a decline).
+    code_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # What a decline restores on the subscription.
+    previous_early_order_on: date | None = Field(default=None, sa_column=_date())
+    # Who asked, and the Idempotency-Key whose result the outcome completes.
+    actor: str = Field(max_length=80)
+    idempotency_key: str | None = Field(default=None, max_length=200)
+    charge_id: str | None = Field(default=None, max_length=120)
+    order_id: int | None = Field(
+        default=None, sa_column=_fk("customer_order.id", nullable=True, ondelete="SET NULL")
+    )
+    decline_message: str | None = Field(default=None, max_length=500)
+    # When the customer asked: the order's time, whoever places it.
+    requested_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # Taken again by a worker recovering the claim, so no other worker takes it meanwhile.
+    claimed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    finished_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -207,3 +207,17 @@ async def notify(rt: Runtime, claim: NotificationClaim) -> Notified:
         except DeliveryError as error:
             log.error("notification SMS failed: %s", error)
     return outcome("sent" if kept else "sent_lease_lost")
+
+
+async def oldest_unnotified(rt: Runtime) -> tuple[datetime | None, int]:
+    """When the oldest event not yet looked at was written, and how many wait."""
+    events = OutboxEvent.__table__  # type: ignore[attr-defined]
+    async with rt.db.read() as session:
+        oldest, count = (
+            await session.execute(
+                select(func.min(events.c.created_at), func.count()).where(
+                    events.c.notified_at.is_(None)
+                )
+            )
+        ).one()
+    return oldest, int(count)

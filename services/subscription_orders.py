@@ -22,39 +22,43 @@ Three steps, so that no transaction is open while the gateway is called:
    restarts from today. History entry, outbox event and the key's result commit
    with it.
 
+Each claim is kept as an `early_order` row (CHARGING) until its outcome, and whoever
+finishes it moves the row on with a conditional UPDATE, so only one of them writes.
 If the process dies between the charge and the commit of step 3, the claim stays
-(`last_early_order_on` = today, discount usage reserved, the key pending), so the
-customer cannot order again that day and is charged once. Reconciling such a
-claim (charge again with the same gateway key, which returns the first charge, and
-place the order; or release the claim after a decline) is left to a later job of the
-worker: the renewal job reconciles its own attempts (`services.renewals`) but not yet
-getNow's. A replay of the pending key meanwhile answers
-NOT_ALLOWED_IN_STATE ("still being processed").
+(`last_early_order_on` = today, discount usage reserved, the key pending, the row
+CHARGING): the customer cannot order again that day and a replay of the key answers
+NOT_ALLOWED_IN_STATE ("still being processed"). Once the row is older than any
+gateway call can take, the worker recovers it (`services.early_order_recovery`):
+it charges again with the same gateway key, which returns the first charge if there
+was one, and places the order, completing the key's result; or, after a decline,
+releases the claim as a decline here does. The customer is charged once either way.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from adapters.gateway import GatewayError
 from domain.actors import Actor
 from domain.errors import ErrorCode, ServiceError
+from domain.statuses import RenewalStatus
 from models.address import PaymentMethod
-from models.events import IdempotencyKey
-from models.merchant import DiscountCode
 from models.order import Order
-from models.subscription import Subscription
+from models.subscription import EarlyOrder, Subscription
 from plumbing import idempotency
 from plumbing.runtime import Runtime
-from services.subscription_order_writer import Claim, order_lines, place_order, price_and_reserve
+from services.early_orders import OPERATION, EarlyOrderClaim, outcome, place, release
+from services.subscription_order_writer import (
+    order_lines,
+    price_and_reserve,
+)
 from services.subscription_rules import PortalAction
 from services.subscriptions import open_change
 
-OPERATION = "getNow"
 # The stored result of a key whose call has claimed but not yet placed its order.
 PENDING: dict[str, Any] = {"pending": True}
 
@@ -81,7 +85,7 @@ async def _claim(
     actor: Actor,
     idempotency_key: str | None,
     request: dict[str, Any],
-) -> Claim | dict[str, Any]:
+) -> EarlyOrderClaim | dict[str, Any]:
     """Step 1; returns the first call's result instead when the key was seen before."""
     async with rt.db.transaction() as session:
         seen = await idempotency.replay(
@@ -138,7 +142,22 @@ async def _claim(
                 ErrorCode.NOT_ALLOWED_IN_STATE, "There is nothing to order.", ["subscriptionId"]
             )
         priced, codes = await price_and_reserve(session, lines, customer_id, ch.now)
-        return Claim(
+        code_ids = [code.id for code in codes if code.id is not None]
+        record = EarlyOrder(
+            subscription_id=sub.id,
+            shop_day=ch.today,
+            payment_method_id=card.id,
+            status=RenewalStatus.CHARGING,
+            gateway_key="",
+            amount=priced.total,
+            code_ids=code_ids,
+            previous_early_order_on=sub.last_early_order_on,
+            actor=actor.key,
+            idempotency_key=idempotency_key,
+            requested_at=ch.now,
+            claimed_at=ch.now,
+        )
+        claim = EarlyOrderClaim(
             customer_id=customer_id,
             subscription_id=sub.id,
             actor=actor,
@@ -151,49 +170,14 @@ async def _claim(
             priced=priced,
             codes=codes,
             idempotency_key=idempotency_key,
+            early_order_id=0,
         )
-
-
-def _key_row(claim: Claim) -> Any:
-    return (
-        col(IdempotencyKey.actor) == claim.actor.key,
-        col(IdempotencyKey.operation) == OPERATION,
-        col(IdempotencyKey.key) == claim.idempotency_key,
-    )
-
-
-async def _release(rt: Runtime, claim: Claim) -> None:
-    """Undo step 1 after a decline: the subscription, the codes and the key as they were."""
-    async with rt.db.transaction() as session:
-        await session.execute(
-            update(Subscription)
-            .where(
-                col(Subscription.id) == claim.subscription_id,
-                col(Subscription.last_early_order_on) == claim.today,
-            )
-            .values(last_early_order_on=claim.previous_early_order_on)
-            .execution_options(synchronize_session=False)
-        )
-        for code in claim.codes:
-            await session.execute(
-                update(DiscountCode)
-                .where(col(DiscountCode.id) == code.id, col(DiscountCode.times_used) > 0)
-                .values(times_used=col(DiscountCode.times_used) - 1)
-                .execution_options(synchronize_session=False)
-            )
-        if claim.idempotency_key:
-            await session.execute(delete(IdempotencyKey).where(*_key_row(claim)))
-
-
-async def _place(rt: Runtime, claim: Claim, charge_id: str) -> dict[str, Any]:
-    """Step 3: the order, the subscription's changes and the key's result, in one transaction."""
-    async with rt.db.transaction() as session:
-        result = await place_order(rt, session, claim, charge_id)
-        if claim.idempotency_key:
-            await session.execute(
-                update(IdempotencyKey).where(*_key_row(claim)).values(result=result)
-            )
-    return result
+        record.gateway_key = claim.gateway_key
+        session.add(record)
+        await session.flush()
+        assert record.id is not None
+        claim.early_order_id = record.id
+        return claim
 
 
 async def _committed(rt: Runtime, result: dict[str, Any]) -> tuple[Order, Subscription]:
@@ -238,7 +222,7 @@ async def get_now(
         if seen is None:
             raise
         return await _committed(rt, _finished(seen))
-    if not isinstance(claimed, Claim):
+    if not isinstance(claimed, EarlyOrderClaim):
         return await _committed(rt, claimed)
     try:
         charge = await rt.gateway.charge(
@@ -248,6 +232,10 @@ async def get_now(
             claimed.gateway_key,
         )
     except GatewayError as error:
-        await _release(rt, claimed)
-        raise ServiceError(ErrorCode.PAYMENT_DECLINED, error.message, ["subscriptionId"]) from None
-    return await _committed(rt, await _place(rt, claimed, charge.id))
+        if await release(rt, claimed.early_order_id, error.message):
+            raise ServiceError(
+                ErrorCode.PAYMENT_DECLINED, error.message, ["subscriptionId"]
+            ) from None
+        return await _committed(rt, await outcome(rt, claimed.early_order_id))
+    placed = await place(rt, claimed, charge.id)
+    return await _committed(rt, placed or await outcome(rt, claimed.early_order_id))

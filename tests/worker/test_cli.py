@@ -88,7 +88,7 @@ def test_worker_once_places_the_due_order_and_check_reports_the_lag(
     before = _worker(demo_env, "--check")
     report = json.loads(before.stdout)
     assert before.returncode == 1
-    assert report["ok"] is False and report["due"] == 1
+    assert report["ok"] is False and report["due_by_job"]["renewals_and_pauses"] == 1
     assert report["oldest_due_age_seconds"] >= 2 * 86_400 - 5 * 3_600  # any shop time zone
 
     # when
@@ -112,6 +112,7 @@ def test_worker_once_places_the_due_order_and_check_reports_the_lag(
     assert json.loads(after.stdout) == {
         "oldest_due_age_seconds": None,
         "due": 0,
+        "due_by_job": {"renewals_and_pauses": 0, "early_orders": 0, "notifications": 0},
         "max_lag_seconds": 3_600,
         "ok": True,
     }
@@ -183,6 +184,7 @@ async def test_check_counts_due_renewals_and_pauses(rt: Runtime, clock: ManualCl
     assert report == {
         "oldest_due_age_seconds": 39 * 3_600,
         "due": 2,
+        "due_by_job": {"renewals_and_pauses": 2, "early_orders": 0, "notifications": 0},
         "max_lag_seconds": 3_600,
         "ok": False,
     }
