@@ -68,6 +68,10 @@ class Order(SQLModel, table=True):
     subscription_id: int | None = Field(
         default=None, sa_column=_fk("subscription.id", nullable=True, ondelete="SET NULL")
     )
+    # The store's own id of an order it sent us (ingestion), and a digest of
+    # what it sent, so a replay is recognised and a changed replay refused.
+    store_order_id: str | None = Field(default=None, max_length=100, unique=True)
+    ingest_digest: str | None = Field(default=None, max_length=64)
     # Bumped by every change; writers update `WHERE version = :seen`.
     version: int = 1
 
