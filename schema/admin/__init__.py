@@ -11,7 +11,7 @@ import strawberry
 from strawberry.tools import merge_types
 
 from config import Settings
-from schema.admin.orders import OrderMutations
+from schema.admin.orders import FulfillmentMutations, OrderMutations
 from schema.admin.query import Query
 from schema.common.extensions import extensions_for
 from schema.common.logging import LoggingSchema
@@ -22,7 +22,7 @@ def build_admin_schema(settings: Settings | None = None) -> strawberry.Schema:
     extensions, config = extensions_for(settings)
     return LoggingSchema(
         query=merge_types("Query", (Query,)),
-        mutation=merge_types("Mutation", (OrderMutations,)),
+        mutation=merge_types("Mutation", (OrderMutations, FulfillmentMutations)),
         extensions=extensions,
         config=config,
     )

@@ -1,4 +1,4 @@
-"""Ingesting the store's orders: `ingestOrder` and its input."""
+"""The store's orders: `ingestOrder`, `addFulfillmentEvent`, `updateOrderStatus`."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from decimal import Decimal
 import strawberry
 
 from domain.scopes import Scope
+from resolvers.ids import decode_id
 from schema.admin.context import Info
 from schema.admin.permissions import requires
 from schema.admin.types import Order
+from schema.common.enums import FulfillmentStatus, OrderStatus
 from schema.common.errors import UserError, payload
+from services import merchant_orders
 from services.order_ingest_input import DiscountInput, LineInput, OrderInput
 from services.order_ingestion import ingest_order
 
@@ -170,3 +173,89 @@ class OrderMutations:
             }
 
         return await payload(IngestOrderPayload, work())
+
+
+@strawberry.input(description="A step of an order's fulfillment, as the store recorded it.")
+class AddFulfillmentEventInput:
+    order_id: strawberry.ID = strawberry.field(description="Global ID of the order.")
+    status: FulfillmentStatus = strawberry.field(
+        description="Status reached; the order's fulfillmentStatus becomes it (not CANCELLED)."
+    )
+    happened_at: datetime = strawberry.field(description="When it happened, with its offset.")
+    message: str | None = strawberry.field(
+        default=None, description="What happened, as the customer reads it (at most 500)."
+    )
+    carrier: str | None = strawberry.field(default=None, description="Carrier name.")
+    tracking_number: str | None = strawberry.field(
+        default=None, description="Carrier tracking number."
+    )
+    tracking_url: str | None = strawberry.field(
+        default=None, description="Carrier tracking page (http or https)."
+    )
+
+
+@strawberry.input(description="An order's new commercial status.")
+class UpdateOrderStatusInput:
+    order_id: strawberry.ID = strawberry.field(description="Global ID of the order.")
+    status: OrderStatus = strawberry.field(
+        description="OPEN, COMPLETED or CANCELLED; a cancelled order stays cancelled."
+    )
+    reason: str | None = strawberry.field(
+        default=None, description="Why it was cancelled, shown to the customer (at most 500)."
+    )
+
+
+@strawberry.type(description="The changed order, or why it was not changed.")
+class OrderPayload:
+    order: Order | None = strawberry.field(description="The order as it is now.")
+    user_errors: list[UserError] = strawberry.field(description="Refusals, if any.")
+
+
+async def _changed(info: Info, order_id: int) -> dict[str, object]:
+    row = await info.context.loaders.order_by_id.load(order_id)
+    assert row is not None
+    return {"order": Order.from_row(row)}
+
+
+@strawberry.type
+class FulfillmentMutations:
+    @strawberry.mutation(
+        description="Add a step to an order's fulfillment timeline (shipped, delivered...); "
+        "the customer sees it in the order's timeline.",
+        permission_classes=[requires(Scope.ORDERS_WRITE)],
+    )
+    async def add_fulfillment_event(
+        self, info: Info, input: AddFulfillmentEventInput
+    ) -> OrderPayload:
+        async def work() -> dict[str, object]:
+            order_id = await merchant_orders.add_fulfillment_event(
+                info.context.rt,
+                actor=info.context.key_actor,
+                order_id=decode_id(input.order_id, "Order"),
+                status=input.status,
+                happened_at=input.happened_at,
+                message=input.message,
+                carrier=input.carrier,
+                tracking_number=input.tracking_number,
+                tracking_url=input.tracking_url,
+            )
+            return await _changed(info, order_id)
+
+        return await payload(OrderPayload, work())
+
+    @strawberry.mutation(
+        description="Complete, reopen or cancel an order; cancelling tells the customer.",
+        permission_classes=[requires(Scope.ORDERS_WRITE)],
+    )
+    async def update_order_status(self, info: Info, input: UpdateOrderStatusInput) -> OrderPayload:
+        async def work() -> dict[str, object]:
+            order_id = await merchant_orders.update_order_status(
+                info.context.rt,
+                actor=info.context.key_actor,
+                order_id=decode_id(input.order_id, "Order"),
+                status=input.status,
+                reason=input.reason,
+            )
+            return await _changed(info, order_id)
+
+        return await payload(OrderPayload, work())

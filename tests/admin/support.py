@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from auth.api_keys import create_key
 from domain.scopes import Scope
@@ -99,3 +100,10 @@ async def counts(rt: Runtime) -> dict[str, int]:
             table.__name__: int(await session.scalar(select(func.count()).select_from(table)) or 0)
             for table in tables
         }
+
+
+async def customer_with(rt: Runtime, email: str) -> Customer:
+    async with rt.db.read() as session:
+        row = await session.scalar(select(Customer).where(col(Customer.email) == email))
+    assert row is not None
+    return row
