@@ -13,6 +13,7 @@ from strawberry.tools import merge_types
 from config import Settings
 from schema.admin.orders import FulfillmentMutations, OrderMutations
 from schema.admin.query import Query
+from schema.admin.subscriptions import SubscriptionMutations
 from schema.common.extensions import extensions_for
 from schema.common.logging import LoggingSchema
 
@@ -22,7 +23,9 @@ def build_admin_schema(settings: Settings | None = None) -> strawberry.Schema:
     extensions, config = extensions_for(settings)
     return LoggingSchema(
         query=merge_types("Query", (Query,)),
-        mutation=merge_types("Mutation", (OrderMutations, FulfillmentMutations)),
+        mutation=merge_types(
+            "Mutation", (OrderMutations, FulfillmentMutations, SubscriptionMutations)
+        ),
         extensions=extensions,
         config=config,
     )
