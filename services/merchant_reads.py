@@ -9,6 +9,7 @@ from sqlmodel import col
 from domain.errors import ServiceError
 from domain.validation import normalize_email
 from models.base import select_rows
+from models.catalog import Product
 from models.customer import Customer
 from models.order import Order
 from plumbing.runtime import Runtime
@@ -29,3 +30,11 @@ async def order_by_store_id(rt: Runtime, store_order_id: str) -> Any | None:
     async with rt.db.read() as session:
         stmt = select_rows(Order).where(col(Order.store_order_id) == store_order_id.strip())
         return (await session.execute(stmt)).first()
+
+
+async def products_by_store_id(rt: Runtime, store_product_ids: list[str]) -> list[Any]:
+    """The products with these store ids, in the order asked; unknown ids are left out."""
+    async with rt.db.read() as session:
+        stmt = select_rows(Product).where(col(Product.store_product_id).in_(store_product_ids))
+        rows = {row.store_product_id: row for row in (await session.execute(stmt)).all()}
+    return [rows[key] for key in store_product_ids if key in rows]

@@ -12,6 +12,7 @@ from strawberry.tools import merge_types
 
 from config import Settings
 from schema.admin.orders import FulfillmentMutations, OrderMutations
+from schema.admin.products import ProductMutations, ProductQuery
 from schema.admin.query import Query
 from schema.admin.subscriptions import SubscriptionMutations
 from schema.common.extensions import extensions_for
@@ -22,9 +23,10 @@ def build_admin_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or Settings(app_env="development")
     extensions, config = extensions_for(settings)
     return LoggingSchema(
-        query=merge_types("Query", (Query,)),
+        query=merge_types("Query", (Query, ProductQuery)),
         mutation=merge_types(
-            "Mutation", (OrderMutations, FulfillmentMutations, SubscriptionMutations)
+            "Mutation",
+            (OrderMutations, FulfillmentMutations, ProductMutations, SubscriptionMutations),
         ),
         extensions=extensions,
         config=config,
