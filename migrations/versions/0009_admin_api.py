@@ -45,6 +45,32 @@ def upgrade() -> None:
         batch_op.create_unique_constraint(
             batch_op.f("uq_customer_order_store_order_id"), ["store_order_id"]
         )
+    op.create_table(
+        "abandoned_checkout",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "store_checkout_id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False
+        ),
+        sa.Column("currency_code", sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
+        sa.Column("total", models.base.MoneyAmount(precision=14, scale=4), nullable=False),
+        sa.Column("recovery_url", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+        sa.Column("abandoned_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customer.id"],
+            name=op.f("fk_abandoned_checkout_customer_id_customer"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_abandoned_checkout")),
+        sa.UniqueConstraint(
+            "store_checkout_id", name=op.f("uq_abandoned_checkout_store_checkout_id")
+        ),
+    )
+    op.create_index(
+        op.f("ix_abandoned_checkout_customer_id"), "abandoned_checkout", ["customer_id"]
+    )
     with op.batch_alter_table("product", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
@@ -64,4 +90,6 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f("uq_customer_order_store_order_id"), type_="unique")
         batch_op.drop_column("ingest_digest")
         batch_op.drop_column("store_order_id")
+    op.drop_index(op.f("ix_abandoned_checkout_customer_id"), table_name="abandoned_checkout")
+    op.drop_table("abandoned_checkout")
     op.drop_table("api_key")

@@ -11,6 +11,7 @@ import strawberry
 from strawberry.tools import merge_types
 
 from config import Settings
+from schema.admin.checkouts import CheckoutMutations
 from schema.admin.orders import FulfillmentMutations, OrderMutations
 from schema.admin.products import ProductMutations, ProductQuery
 from schema.admin.query import Query
@@ -26,7 +27,13 @@ def build_admin_schema(settings: Settings | None = None) -> strawberry.Schema:
         query=merge_types("Query", (Query, ProductQuery)),
         mutation=merge_types(
             "Mutation",
-            (OrderMutations, FulfillmentMutations, ProductMutations, SubscriptionMutations),
+            (
+                OrderMutations,
+                CheckoutMutations,
+                FulfillmentMutations,
+                ProductMutations,
+                SubscriptionMutations,
+            ),
         ),
         extensions=extensions,
         config=config,
