@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 
+from app import graphiql
 from app.auth import ApiKeyUser
 from app.graphql import GraphQLApp, client_ip
 from domain.actors import Actor
@@ -16,6 +17,9 @@ from schema.admin.context import AdminContext
 
 
 class AdminGraphQLApp(GraphQLApp):
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return HTMLResponse(graphiql.page(request.url.path, admin=True))
+
     async def get_context(  # type: ignore[override]
         self, request: Request | WebSocket, response: Any
     ) -> AdminContext:
