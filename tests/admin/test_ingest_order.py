@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -222,3 +223,16 @@ async def test_lines_link_to_the_catalogue_by_sku(http: httpx.AsyncClient, rt: R
             await session.scalars(select(OrderLineItem).order_by(col(OrderLineItem.position)))
         ).all()
     assert [line.variant_id for line in lines] == [variants[0].id, None]
+
+
+async def test_two_deliveries_of_one_order_at_once_store_it_once(
+    http: httpx.AsyncClient, rt: Runtime
+) -> None:
+    key = await api_key(rt, "orders:write")
+
+    results = await asyncio.gather(*(_ingest(http, rt, key, order_input()) for _ in range(3)))
+
+    assert sorted(result["created"] for result in results) == [False, False, True]
+    assert len({result["order"]["id"] for result in results}) == 1
+    assert (await counts(rt))["Order"] == 1
+    assert (await counts(rt))["Customer"] == 1
