@@ -34,6 +34,7 @@ typecheck: $(STAMP)
 
 export-schema: $(STAMP)
 	$(BIN)/python -m app export-schema > schema.graphql
+	$(BIN)/python -m app export-schema --admin > admin.graphql
 
 migrate: $(STAMP)
 	$(BIN)/python -m app migrate

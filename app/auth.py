@@ -1,4 +1,5 @@
-"""Starlette authentication backend: `Authorization: Bearer <session token>`."""
+"""Starlette authentication backend: `Authorization: Bearer <session token>` on the
+customer surface, `Authorization: Bearer <API key>` on the merchant one."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from app.errors import error_response
+from auth.api_keys import Principal, authenticate_key
 from auth.sessions import Viewer, authenticate
 from plumbing.runtime import Runtime
 
@@ -29,6 +31,19 @@ class CustomerUser(BaseUser):
         return self.viewer.customer.email
 
 
+class ApiKeyUser(BaseUser):
+    def __init__(self, principal: Principal) -> None:
+        self.principal = principal
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def display_name(self) -> str:
+        return self.principal.name
+
+
 class InvalidToken(AuthenticationError):
     """A credential was sent but opens no session (RFC 6750 `invalid_token`)."""
 
@@ -43,8 +58,11 @@ class BearerSessionBackend(AuthenticationBackend):
     refused with 401, so a client holding a stale token learns it at once
     instead of seeing itself logged out."""
 
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: Runtime, *, admin_prefix: str) -> None:
         self.rt = rt
+        # Below it only API keys are credentials, elsewhere only customer sessions:
+        # neither surface accepts the other's, whatever the token looks like.
+        self.admin_prefix = admin_prefix
 
     async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
         header = conn.headers.get("authorization", "").strip()
@@ -55,6 +73,13 @@ class BearerSessionBackend(AuthenticationBackend):
             raise UnsupportedScheme("Send the session token as `Authorization: Bearer <token>`.")
         if not token.strip():
             raise InvalidToken("The Bearer token is empty.")
+        if conn.url.path.startswith(self.admin_prefix):
+            principal = await authenticate_key(self.rt, token.strip())
+            if principal is None:
+                raise InvalidToken("The API key is invalid or has been revoked.")
+            return AuthCredentials([scope.value for scope in principal.scopes]), ApiKeyUser(
+                principal
+            )
         viewer = await authenticate(self.rt, token.strip())
         if viewer is None:
             raise InvalidToken(

@@ -1,4 +1,4 @@
-"""Command line: serve, migrate, seed, export-schema, demo, purge, worker."""
+"""Command line: serve, migrate, seed, export-schema, demo, purge, worker, api-key."""
 
 from __future__ import annotations
 
@@ -88,6 +88,36 @@ def _demo_worker(settings: Settings) -> None:
     threading.Thread(target=lambda: asyncio.run(loop()), name="worker", daemon=True).start()
 
 
+async def _api_key(settings: Settings, args: argparse.Namespace) -> int:
+    from auth.api_keys import ApiKeyRefused, create_key, list_keys, revoke_key
+    from plumbing.runtime import build_runtime
+
+    rt = build_runtime(settings)
+    try:
+        if args.action == "create":
+            issued = await create_key(rt, name=args.name, scopes=args.scope or [])
+            print(f"id: {issued.key.id}\nscopes: {' '.join(issued.key.scopes)}")
+            # The one time the secret is shown: only its hash is kept.
+            print(f"key: {issued.token}", flush=True)
+        elif args.action == "list":
+            for row in await list_keys(rt):
+                state = "revoked" if row.revoked_at else "active"
+                used = row.last_used_at.isoformat() if row.last_used_at else "never"
+                print(
+                    f"{row.id}\t{row.name}\tcak_{row.prefix}_…\t{state}\t"
+                    f"last used {used}\t{' '.join(row.scopes)}"
+                )
+        else:
+            row = await revoke_key(rt, args.id)
+            print(f"revoked {row.id} ({row.name})")
+    except ApiKeyRefused as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    finally:
+        await rt.db.dispose()
+    return 0
+
+
 def _serve(settings: Settings, workers: int = 1) -> int:
     from app.serving import serve
 
@@ -129,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("seed", help="load the demo store and customers")
-    commands.add_parser("export-schema", help="print the customer schema as SDL")
+    export = commands.add_parser("export-schema", help="print the customer schema as SDL")
+    export.add_argument("--admin", action="store_true", help="the merchant schema instead")
     commands.add_parser("demo", help="migrate, seed and serve with demo data")
     commands.add_parser("purge", help="delete expired codes, links, sessions and keys (cron)")
     worker = commands.add_parser(
@@ -141,6 +172,16 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="print the oldest due item's age as JSON; exit 1 when past WORKER_MAX_LAG",
     )
+    api_key = commands.add_parser("api-key", help="create, list and revoke merchant API keys")
+    key_actions = api_key.add_subparsers(dest="action", required=True)
+    create = key_actions.add_parser("create", help="create a key; its secret is shown once")
+    create.add_argument("--name", required=True, help="what the key is for")
+    create.add_argument(
+        "--scope", action="append", help="a scope it grants, e.g. orders:write (repeatable)"
+    )
+    key_actions.add_parser("list", help="every key: id, name, prefix, state, last use, scopes")
+    revoke = key_actions.add_parser("revoke", help="refuse a key from now on")
+    revoke.add_argument("id", type=int, help="the key's id (see `api-key list`)")
     args = parser.parse_args(argv)
 
     try:
@@ -151,9 +192,11 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(settings.log_level)
 
     if args.command == "export-schema":
+        from schema.admin import build_admin_schema
         from schema.customer import build_schema
 
-        sys.stdout.write(build_schema(Settings(app_env="development")).as_str() + "\n")
+        build = build_admin_schema if args.admin else build_schema
+        sys.stdout.write(build(Settings(app_env="development")).as_str() + "\n")
     elif args.command == "migrate":
         asyncio.run(_migrate(settings))
         log.info("database migrated")
@@ -170,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "purge":
         deleted = asyncio.run(_purge(settings))
         log.info("purged %s", ", ".join(f"{count} {name}" for name, count in deleted.items()))
+    elif args.command == "api-key":
+        return asyncio.run(_api_key(settings, args))
     elif args.command == "worker":
         return asyncio.run(_worker(settings, once=args.once, check=args.check))
     return 0

@@ -117,15 +117,35 @@ TABS = [
 ]
 
 
+# The merchant surface's page: an API key, not a session, goes in the headers.
+ADMIN_AUTHORIZATION_HINT = "Bearer PASTE-key-FROM-api-key-create"
+ADMIN_LOOKUP = """# Send an API key made with `python -m app api-key create` in the headers
+# below; docs/admin.md shows how a store ingests orders, products and more.
+
+query Lookup($storeOrderId: String!, $email: String!) {
+  order(storeOrderId: $storeOrderId) { id number status fulfillmentStatus total { amount } }
+  customer(email: $email) { id email firstName }
+}
+"""
+ADMIN_TABS = [
+    {
+        "query": ADMIN_LOOKUP,
+        "variables": '{\n  "storeOrderId": "order-5001",\n  "email": "ada@example.com"\n}',
+        "headers": orjson.dumps(
+            {"Authorization": ADMIN_AUTHORIZATION_HINT}, option=orjson.OPT_INDENT_2
+        ).decode(),
+    }
+]
+
+
 def assets() -> StaticFiles:
     return StaticFiles(directory=ASSETS_DIR)
 
 
-def page(endpoint: str) -> str:
+def page(endpoint: str, *, admin: bool = False) -> str:
     """The GraphiQL page for `endpoint`; its settings travel as inert JSON."""
-    config = orjson.dumps(
-        {"endpoint": endpoint, "tabs": TABS, "tokenPlaceholder": AUTHORIZATION_HINT}
-    ).decode()
+    tabs, hint = (ADMIN_TABS, ADMIN_AUTHORIZATION_HINT) if admin else (TABS, AUTHORIZATION_HINT)
+    config = orjson.dumps({"endpoint": endpoint, "tabs": tabs, "tokenPlaceholder": hint}).decode()
     # `</` cannot end the script element early once written as `<\/`.
     return _pages.get_template("graphiql.html").render(
         assets=ASSETS_PATH, config=config.replace("</", "<\\/")

@@ -24,6 +24,7 @@ from app.logs import request_id_var
 from domain.actors import Actor
 from plumbing.deliveries import Delivery
 from plumbing.runtime import Runtime
+from resolvers.context import RequestContext
 from resolvers.loaders import Loaders
 from schema.customer.context import CustomerContext
 
@@ -153,7 +154,7 @@ class GraphQLApp(GraphQL[CustomerContext, None]):
                 raise HTTPException(405, error.reason) from error
             raise
         finally:
-            if isinstance(context, CustomerContext):
+            if isinstance(context, RequestContext):
                 await context.loaders.settle()
                 # For the access line `app.middleware` writes when the response is done.
                 state = context.request.scope.setdefault("state", {})

@@ -13,6 +13,7 @@ from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.routing import BaseRoute, Mount, Route
 
 from app import graphiql, invoices, pages
+from app.admin_graphql import AdminGraphQLApp
 from app.auth import BearerSessionBackend, refuse_credentials
 from app.errors import http_exception, internal_error
 from app.graphql import GraphQLApp
@@ -21,9 +22,11 @@ from app.middleware import GraphQLBodyMiddleware, RequestIdMiddleware
 from app.resilience import DatabaseScopeMiddleware
 from config import Settings, load_settings
 from plumbing.runtime import Runtime, build_runtime
+from schema.admin import build_admin_schema
 from schema.customer import build_schema
 
 GRAPHQL_PATH = "/graphql"
+ADMIN_GRAPHQL_PATH = "/admin/graphql"
 
 # A request leaves a few hundred objects in reference cycles (graphql-core's
 # execution state among them), so collections cannot be avoided, only kept
@@ -64,6 +67,11 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
 
     routes: list[BaseRoute] = [
         Route(GRAPHQL_PATH, GraphQLApp(build_schema(settings), rt), methods=["GET", "POST"]),
+        Route(
+            ADMIN_GRAPHQL_PATH,
+            AdminGraphQLApp(build_admin_schema(settings), rt),
+            methods=["GET", "POST"],
+        ),
         Route("/healthz", pages.healthz, methods=["GET"]),
         Route("/readyz", pages.readyz, methods=["GET"]),
         Route("/auth/magic-link", pages.magic_link, methods=["GET", "POST"]),
@@ -76,10 +84,14 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         # Outside authentication, so the session check reads on the request's
         # connection and its failure, too, answers 503.
         Middleware(DatabaseScopeMiddleware, db=rt.db, deadline=settings.request_timeout),
-        Middleware(GraphQLBodyMiddleware, path=GRAPHQL_PATH, max_bytes=settings.max_body_bytes),
+        Middleware(
+            GraphQLBodyMiddleware,
+            paths=frozenset({GRAPHQL_PATH, ADMIN_GRAPHQL_PATH}),
+            max_bytes=settings.max_body_bytes,
+        ),
         Middleware(
             AuthenticationMiddleware,
-            backend=BearerSessionBackend(rt),
+            backend=BearerSessionBackend(rt, admin_prefix="/admin/"),
             on_error=refuse_credentials,
         ),
     ]

@@ -73,15 +73,15 @@ class _BodyTooLarge(Exception):
 
 
 class GraphQLBodyMiddleware:
-    """On the GraphQL path: JSON bodies only, and no larger than `max_bytes`."""
+    """On the GraphQL paths: JSON bodies only, and no larger than `max_bytes`."""
 
-    def __init__(self, app: ASGIApp, *, path: str, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, paths: frozenset[str], max_bytes: int) -> None:
         self.app = app
-        self.path = path
+        self.paths = paths
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != self.path or scope["method"] != "POST":
+        if scope["type"] != "http" or scope["path"] not in self.paths or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)

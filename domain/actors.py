@@ -25,6 +25,10 @@ class Actor:
         return cls(ActorKind.CUSTOMER, str(customer_id))
 
     @classmethod
+    def api_key(cls, key_id: int) -> Actor:
+        return cls(ActorKind.API_KEY, str(key_id))
+
+    @classmethod
     def system(cls, name: str) -> Actor:
         return cls(ActorKind.SYSTEM, name)
 

@@ -31,6 +31,8 @@ class ErrorCode(StrEnum):
     DISCOUNT_INVALID = "DISCOUNT_INVALID"
     PAYMENT_DECLINED = "PAYMENT_DECLINED"
     CARD_EXPIRED = "CARD_EXPIRED"
+    # The same store id was sent again with different content.
+    CONFLICT = "CONFLICT"
 
 
 class ServiceError(Exception):

@@ -8,6 +8,8 @@ from enum import StrEnum, unique
 @unique
 class Topic(StrEnum):
     ORDER_CANCELLED = "order.cancelled"
+    # An account the merchant side opened for an email it had not seen (ingestion).
+    CUSTOMER_CREATED = "customer.created"
     TICKET_CREATED = "ticket.created"
     TICKET_REPLIED = "ticket.replied"
     TICKET_CLOSED = "ticket.closed"

@@ -2,6 +2,7 @@
 
 from models import (  # noqa: F401
     address,
+    api_key,
     auth,
     catalog,
     customer,

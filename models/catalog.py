@@ -17,6 +17,8 @@ class Product(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=200, index=True)
     handle: str = Field(max_length=200, unique=True)
+    # The store's own id, by which the merchant side upserts it.
+    store_product_id: str | None = Field(default=None, max_length=100, unique=True)
     image_url: str | None = Field(default=None, max_length=500)
     # Archived products stay referenced by old orders but leave the catalogue.
     active: bool = True

@@ -68,6 +68,10 @@ class Order(SQLModel, table=True):
     subscription_id: int | None = Field(
         default=None, sa_column=_fk("subscription.id", nullable=True, ondelete="SET NULL")
     )
+    # The store's own id of an order it sent us (ingestion), and a digest of
+    # what it sent, so a replay is recognised and a changed replay refused.
+    store_order_id: str | None = Field(default=None, max_length=100, unique=True)
+    ingest_digest: str | None = Field(default=None, max_length=64)
     # Bumped by every change; writers update `WHERE version = :seen`.
     version: int = 1
 
@@ -135,3 +139,21 @@ class CartLine(SQLModel, table=True):
     cart_id: int = Field(sa_column=_fk("cart.id"))
     variant_id: int = Field(sa_column=_fk("product_variant.id"))
     quantity: int
+
+
+class AbandonedCheckout(SQLModel, table=True):
+    """A checkout the store reported abandoned after it captured an email."""
+
+    __tablename__ = "abandoned_checkout"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(sa_column=_fk("customer.id"))
+    # The store's own id; reporting it again changes nothing.
+    store_checkout_id: str = Field(max_length=100, unique=True)
+    currency_code: str = Field(max_length=3)
+    total: Decimal = Field(sa_column=_money())
+    recovery_url: str | None = Field(default=None, max_length=500)
+    abandoned_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )

@@ -174,3 +174,19 @@ def test_the_start_script_keeps_the_placeholder_out_of_the_schema_read(tmp_path:
         "tools": "headers",
         "tabs": len(TABS),
     }
+
+
+async def test_the_admin_page_opens_on_operations_of_the_admin_schema(
+    http: httpx.AsyncClient,
+) -> None:
+    response = await http.get("/admin/graphql", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    references = References()
+    references.feed(response.text)
+    assert references.config is not None
+    config = json.loads(references.config)
+    assert config["endpoint"] == "/admin/graphql"
+    admin_schema = build_schema((Path(__file__).parent.parent / "admin.graphql").read_text())
+    for tab in config["tabs"]:
+        assert validate(admin_schema, parse(tab["query"])) == [], tab["query"]
+        assert json.loads(tab["headers"])["Authorization"] == config["tokenPlaceholder"]

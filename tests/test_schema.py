@@ -8,6 +8,7 @@ import pytest
 from graphql import build_schema as build_sdl
 from graphql import find_breaking_changes
 
+from schema.admin import build_admin_schema
 from schema.customer import build_schema
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +23,14 @@ def test_schema_graphql_is_up_to_date() -> None:
     checked_in = (ROOT / "schema.graphql").read_text()
     assert exported == checked_in, (
         "schema.graphql is out of date with the code: run `make export-schema` and commit it"
+    )
+
+
+def test_admin_graphql_is_up_to_date() -> None:
+    exported = build_admin_schema().as_str() + "\n"
+    checked_in = (ROOT / "admin.graphql").read_text()
+    assert exported == checked_in, (
+        "admin.graphql is out of date with the code: run `make export-schema` and commit it"
     )
 
 
