@@ -87,11 +87,12 @@ async def _shop_name(session: AsyncSession) -> str:
 
 
 async def request_login_code(
-    rt: Runtime, *, email: str | None, phone: str | None, ip: str
+    rt: Runtime, *, email: str | None, phone: str | None, ip: str, language: str | None = None
 ) -> list[Delivery]:
     """Issue a code for the address or number; returns what to send once the
     reply is out (nothing for an unknown number). The code goes only by the
-    channel asked for: an email request sends one email, a phone request one SMS."""
+    channel asked for: an email request sends one email, a phone request one SMS.
+    An address without an account yet is written to in `language`, the requester's."""
     ident = parse_identifier(email, phone)
     settings, now = rt.settings, rt.clock.now()
     # The client's IP first, then the address; a refusal rolls back both counts.
@@ -136,7 +137,7 @@ async def request_login_code(
             rt.mailer,
             to=ident.value,
             template="login_code",
-            language=customer.language if customer else None,
+            language=customer.language if customer else language,
             code=code,
             shop_name=shop_name,
             magic_link=link,

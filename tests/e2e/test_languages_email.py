@@ -68,6 +68,15 @@ async def test_a_spanish_login_code_email(
     assert "Iniciar sesión en Test Store" in html
 
 
+async def test_a_new_address_gets_its_code_in_the_browsers_language(
+    gql: GraphQLClient, rt: Runtime, smtp: SmtpServer
+) -> None:
+    await gql.data(LOGIN, {"email": "neu@example.com"}, headers={"Accept-Language": "de-DE"})
+
+    [message] = await smtp.wait_for("neu@example.com")
+    assert header(message["Subject"]) == f"{code_in(message)} ist Ihr Anmeldecode für Test Store"
+
+
 async def test_a_german_email_change_code(
     gql: GraphQLClient, rt: Runtime, smtp: SmtpServer
 ) -> None:
