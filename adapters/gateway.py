@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Literal, Protocol
 
 from adapters.clock import Clock
+from domain.i18n import _
 
 RefusalReason = Literal["declined", "expired", "invalid_token"]
 
@@ -80,8 +81,8 @@ _DECLINING_TOKENS = frozenset({"tok_chargeCustomerFail"})
 # References of cards whose charges fail carry this prefix, so charging needs no memory.
 _DECLINING_PREFIX = "card_test_declines_"
 _TEST_REFUSALS: dict[str, tuple[RefusalReason, str]] = {
-    "tok_chargeDeclined": ("declined", "The card was declined. Try another card."),
-    "tok_chargeDeclinedExpiredCard": ("expired", "The card has expired. Try another card."),
+    "tok_chargeDeclined": ("declined", _("The card was declined. Try another card.")),
+    "tok_chargeDeclinedExpiredCard": ("expired", _("The card has expired. Try another card.")),
 }
 # Test cards stay valid this many years from "now", whatever the clock says.
 _TEST_CARD_YEARS = 3
@@ -106,7 +107,7 @@ class BuiltinTestGateway:
             raise GatewayError(*refusal)
         card = _TEST_CARDS.get(token)
         if card is None:
-            raise GatewayError("invalid_token", "The payment token is not valid.")
+            raise GatewayError("invalid_token", _("The payment token is not valid."))
         now = self.clock.now()
         prefix = _DECLINING_PREFIX if token in _DECLINING_TOKENS else "card_test_"
         return VaultedCard(
@@ -122,7 +123,7 @@ class BuiltinTestGateway:
         self, reference: str, amount: Decimal, currency: str, idempotency_key: str
     ) -> Charge:
         if reference.startswith(_DECLINING_PREFIX):
-            raise GatewayError("declined", "The card was declined. Try another card.")
+            raise GatewayError("declined", _("The card was declined. Try another card."))
         digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
         made = Charge(id=f"ch_test_{digest}", amount=amount, currency=currency)
         self.charges.append(made)

@@ -9,7 +9,7 @@ import uuid
 from collections import deque
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
@@ -19,12 +19,11 @@ from jinja2 import (
     Environment,
     FileSystemLoader,
     StrictUndefined,
-    TemplateNotFound,
     select_autoescape,
 )
 
 from adapters.errors import DeliveryError
-from domain.validation import language_chain
+from domain.i18n import DEFAULT_LANGUAGE, translations
 
 log = logging.getLogger("mail")
 
@@ -37,7 +36,10 @@ _env = Environment(
     lstrip_blocks=True,
     # The templates ship with the code; compiled once, never re-checked on disk.
     auto_reload=False,
+    extensions=["jinja2.ext.i18n"],
 )
+# `{% trans %}` blocks collapse their whitespace, as `pybabel extract` (babel.cfg) does.
+_env.policies["ext.i18n.trimmed"] = True
 
 
 @dataclass(frozen=True)
@@ -46,38 +48,34 @@ class OutgoingEmail:
     subject: str
     text: str
     html: str
+    # The sender's display name when `EMAIL_FROM` gives none (the shop's name).
+    sender_name: str | None = None
 
 
 def render_email(name: str, language: str | None, **context: Any) -> tuple[str, str, str]:
-    """Subject, text and HTML of `email/<lang>/<name>.*`, falling back to English."""
-    for lang in language_chain(language):
-        try:
-            subject = _env.get_template(f"email/{lang}/{name}.subject.txt").render(**context)
-        except TemplateNotFound:
-            continue
-        text = _env.get_template(f"email/{lang}/{name}.txt").render(**context)
-        html = _env.get_template(f"email/{lang}/{name}.html").render(**context)
-        return subject.strip(), text, html
-    raise TemplateNotFound(name)
-
-
-def template_language(name: str, *preferences: str | None) -> str:
-    """The first language of `preferences` (each with its base: `fr-CA`, `fr`) that has
-    the template `name`, else English: the customer's language, then the shop's."""
-    for preferred in preferences:
-        if not preferred:
-            continue
-        # The chain ends in English for any language; here English is only a last resort.
-        own = [preferred, preferred.split("-")[0]]
-        for lang in [lang for lang in language_chain(preferred) if lang in own]:
-            if (TEMPLATES / "email" / lang / f"{name}.subject.txt").is_file():
-                return lang
-    return "en"
+    """Subject, text and HTML of `email/<name>.*` in `language`'s catalog (English
+    when it has none)."""
+    chosen = language or DEFAULT_LANGUAGE
+    gettext = translations(chosen)
+    # Passed per render, never installed on the shared environment: the worker and
+    # the API render in different languages at the same time.
+    words = {
+        "gettext": gettext.gettext,
+        "ngettext": gettext.ngettext,
+        "lang": chosen,
+    }
+    subject = _env.get_template(f"email/{name}.subject.txt").render(**context, **words)
+    text = _env.get_template(f"email/{name}.txt").render(**context, **words)
+    html = _env.get_template(f"email/{name}.html").render(**context, **words)
+    return " ".join(subject.split()), text, html
 
 
 def build_message(sender: str, email: OutgoingEmail) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = sender
+    name, address = parseaddr(sender)
+    if not name and email.sender_name:
+        name = email.sender_name
+    message["From"] = formataddr((name, address)) if name else address
     message["To"] = email.to
     message["Subject"] = email.subject
     message["Date"] = formatdate(localtime=False)
@@ -149,6 +147,14 @@ class SmtpEmailBackend:
 
 
 def render_template(to: str, template: str, language: str | None, **context: Any) -> OutgoingEmail:
-    """The message `template` makes for `to`, in `language` (or English)."""
+    """The message `template` makes for `to`, in `language` (or English), sent in the
+    name of the shop (`shop_name`) unless `EMAIL_FROM` names a sender."""
     subject, text, html = render_email(template, language, **context)
-    return OutgoingEmail(to=to, subject=subject, text=text, html=html)
+    sender_name = context.get("shop_name")
+    return OutgoingEmail(
+        to=to,
+        subject=subject,
+        text=text,
+        html=html,
+        sender_name=str(sender_name) if sender_name else None,
+    )

@@ -20,6 +20,7 @@ from strawberry.types.execution import PreExecutionError
 from app import graphiql
 from app.auth import CustomerUser
 from app.errors import GRAPHQL_RESPONSE, JSON, error_response, response_media_type
+from app.languages import request_language
 from app.logs import request_id_var
 from domain.actors import Actor
 from plumbing.deliveries import Delivery
@@ -141,6 +142,7 @@ class GraphQLApp(GraphQL[CustomerContext, None]):
             user_agent=request.headers.get("user-agent"),
             idempotency_key=key[:200] if key else None,
             deliveries=request.scope.get("state", {}).get("deliveries", []),
+            language=request_language(request, viewer.customer.language if viewer else None),
         )
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:

@@ -19,7 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from domain.validation import language_chain
+from domain.i18n import _, first_offered, localize
 from plumbing.runtime import Runtime
 from services.invoices import InvoiceView, load_invoice, verify_invoice_token
 
@@ -44,58 +44,33 @@ _NOT_FOUND = """<!doctype html>
 </body></html>"""
 
 
-# The page's own words; amounts and dates are localised by Babel for every locale.
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "invoice": "Invoice",
-        "invoice_number": "Invoice number",
-        "issued": "Issued",
-        "order": "Order",
-        "email": "Email",
-        "paid_with": "Paid with",
-        "cancelled": "Cancelled",
-        "billing_address": "Billing address",
-        "shipping_address": "Shipping address",
-        "item": "Item",
-        "quantity": "Quantity",
-        "unit_price": "Unit price",
-        "line_total": "Total",
-        "subtotal": "Subtotal",
-        "discount": "Discount",
-        "shipping": "Shipping",
-        "tax": "Tax",
-        "total": "Total",
-        "print": "Print",
-    },
-    "fr": {
-        "invoice": "Facture",
-        "invoice_number": "Numéro de facture",
-        "issued": "Date d'émission",
-        "order": "Commande",
-        "email": "Courriel",
-        "paid_with": "Payé avec",
-        "cancelled": "Annulée",
-        "billing_address": "Adresse de facturation",
-        "shipping_address": "Adresse de livraison",
-        "item": "Article",
-        "quantity": "Quantité",
-        "unit_price": "Prix unitaire",
-        "line_total": "Total",
-        "subtotal": "Sous-total",
-        "discount": "Rabais",
-        "shipping": "Livraison",
-        "tax": "Taxes",
-        "total": "Total",
-        "print": "Imprimer",
-    },
+# The page's own words, translated from the catalogs; amounts and dates are localised
+# by Babel for every locale.
+LABELS: dict[str, str] = {
+    "invoice": _("Invoice"),
+    "invoice_number": _("Invoice number"),
+    "issued": _("Issued"),
+    "order": _("Order"),
+    "email": _("Email"),
+    "paid_with": _("Paid with"),
+    "cancelled": _("Cancelled"),
+    "billing_address": _("Billing address"),
+    "shipping_address": _("Shipping address"),
+    "item": _("Item"),
+    "quantity": _("Quantity"),
+    "unit_price": _("Unit price"),
+    "line_total": _("Total"),
+    "subtotal": _("Subtotal"),
+    "discount": _("Discount"),
+    "shipping": _("Shipping"),
+    "tax": _("Tax"),
+    "total": _("Total"),
+    "print": _("Print"),
 }
 
 
 def _labels(language: str) -> dict[str, str]:
-    for tag in language_chain(language):
-        if tag in LABELS:
-            return LABELS[tag]
-    return LABELS["en"]
+    return {key: localize(text, language) for key, text in LABELS.items()}
 
 
 def _locale(language: str) -> Locale:
@@ -113,7 +88,9 @@ def _zone(name: str) -> ZoneInfo:
 
 
 def render_invoice(view: InvoiceView) -> str:
-    locale = _locale(view.language)
+    # The customer's language when it is offered, else English.
+    language = first_offered(view.language)
+    locale = _locale(language)
     order = view.order
     currency = order.currency_code
 
@@ -126,7 +103,7 @@ def render_invoice(view: InvoiceView) -> str:
 
     context: dict[str, Any] = {
         "lang": str(locale).replace("_", "-"),
-        "t": _labels(view.language),
+        "t": _labels(language),
         "shop_name": view.shop_name,
         "order": order,
         "lines": view.lines,

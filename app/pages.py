@@ -10,14 +10,34 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from app.graphql import client_ip
+from app.languages import request_language
 from app.resilience import RETRY_AFTER_SECONDS
 from auth import login
 from domain.errors import ServiceError
+from domain.i18n import _, localize, translations
 from models.availability import DatabaseUnavailable
 from plumbing.runtime import Runtime
 
 log = logging.getLogger("pages")
-_pages = Environment(loader=PackageLoader("app", "templates"), autoescape=select_autoescape())
+_pages = Environment(
+    loader=PackageLoader("app", "templates"),
+    autoescape=select_autoescape(),
+    extensions=["jinja2.ext.i18n"],
+)
+_pages.policies["ext.i18n.trimmed"] = True
+
+
+def _render(request: Request, *, token: str | None, error: str | None) -> str:
+    """The sign-in page in the visitor's language (`Accept-Language`)."""
+    language = request_language(request)
+    words = translations(language)
+    return _pages.get_template("magic_link.html").render(
+        token=token,
+        error=localize(error, language) if error else None,
+        lang=language,
+        gettext=words.gettext,
+        ngettext=words.ngettext,
+    )
 
 
 def _runtime(request: Request) -> Runtime:
@@ -70,17 +90,16 @@ async def magic_link(request: Request) -> Response:
     Mail scanners fetch links to check them; a GET that signed in would burn
     the customer's link before they ever clicked it.
     """
-    template = _pages.get_template("magic_link.html")
     if request.method == "GET":
         token = request.query_params.get("token", "")
-        return HTMLResponse(template.render(token=token, error=None), headers=_NO_STORE)
+        return HTMLResponse(_render(request, token=token, error=None), headers=_NO_STORE)
     rt = _runtime(request)
     # Another site could post its owner's link and sign the visitor into that
     # account, where they would then save their own cards and addresses.
     if _from_another_site(request, rt.settings.public_url):
-        error = "This sign-in link must be opened from your email."
+        error = _("This sign-in link must be opened from your email.")
         return HTMLResponse(
-            template.render(token=None, error=error), status_code=403, headers=_NO_STORE
+            _render(request, token=None, error=error), status_code=403, headers=_NO_STORE
         )
     # A urlencoded form of one field: the standard library parses it.
     body = (await request.body())[:4096].decode("utf-8", "replace")
@@ -94,7 +113,7 @@ async def magic_link(request: Request) -> Response:
         )
     except ServiceError as error:
         return HTMLResponse(
-            template.render(token=None, error=error.message), status_code=400, headers=_NO_STORE
+            _render(request, token=None, error=error.message), status_code=400, headers=_NO_STORE
         )
     # The token travels in the fragment, which browsers never send to a server.
     fragment = urlencode(

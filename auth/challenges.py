@@ -23,6 +23,7 @@ from sqlmodel import col
 from auth import rate_limit
 from auth.tokens import keyed_hash, new_code
 from domain.errors import ErrorCode, ServiceError
+from domain.i18n import _
 from domain.statuses import ChallengePurpose
 from models.auth import LoginChallenge
 from models.base import UTCDateTime
@@ -137,7 +138,7 @@ async def redeem(
         if refusal is not None:
             return refusal
     await rate_limit.admit(session, failures, now=now)
-    return ServiceError(ErrorCode.CODE_INVALID, "That code is not valid.", [field])
+    return ServiceError(ErrorCode.CODE_INVALID, _("That code is not valid."), [field])
 
 
 @functools.cache
@@ -177,7 +178,7 @@ async def _why_not(
     now = rt.clock.now()
     if await session.scalar(select(rate_limit.is_full("fail_")), params):
         return ServiceError(
-            ErrorCode.RATE_LIMITED, "Too many failed attempts. Try again tomorrow.", [field]
+            ErrorCode.RATE_LIMITED, _("Too many failed attempts. Try again tomorrow."), [field]
         )
     challenge = (
         await session.execute(
@@ -192,10 +193,10 @@ async def _why_not(
         return None
     if challenge.expires_at <= now:
         return ServiceError(
-            ErrorCode.CODE_EXPIRED, "That code has expired. Request a new one.", [field]
+            ErrorCode.CODE_EXPIRED, _("That code has expired. Request a new one."), [field]
         )
     if challenge.attempts >= rt.settings.login_max_attempts:
         return ServiceError(
-            ErrorCode.TOO_MANY_ATTEMPTS, "Too many wrong codes. Request a new one.", [field]
+            ErrorCode.TOO_MANY_ATTEMPTS, _("Too many wrong codes. Request a new one."), [field]
         )
     return None  # used or replaced meanwhile

@@ -19,6 +19,7 @@ from sqlmodel import col
 from auth import challenges, rate_limit, sessions
 from auth.tokens import keyed_hash, new_token
 from domain.errors import ErrorCode, ServiceError
+from domain.i18n import _, localize
 from domain.statuses import ChallengePurpose
 from domain.validation import normalize_email, parse_phone
 from models.auth import MagicLink
@@ -37,7 +38,9 @@ class Identifier:
 
 def parse_identifier(email: str | None, phone: str | None) -> Identifier:
     if (email is None) == (phone is None):
-        raise ServiceError(ErrorCode.INVALID, "Give an email address or a phone number.", ["email"])
+        raise ServiceError(
+            ErrorCode.INVALID, _("Give an email address or a phone number."), ["email"]
+        )
     if email is not None:
         return Identifier("email", normalize_email(email))
     assert phone is not None
@@ -45,7 +48,7 @@ def parse_identifier(email: str | None, phone: str | None) -> Identifier:
     if not parsed.sms_capable:
         raise ServiceError(
             ErrorCode.INVALID,
-            "Codes by text message are available for US and Canadian numbers only.",
+            _("Codes by text message are available for US and Canadian numbers only."),
             ["phone"],
         )
     return Identifier("phone", parsed.e164)
@@ -84,11 +87,12 @@ async def _shop_name(session: AsyncSession) -> str:
 
 
 async def request_login_code(
-    rt: Runtime, *, email: str | None, phone: str | None, ip: str
+    rt: Runtime, *, email: str | None, phone: str | None, ip: str, language: str | None = None
 ) -> list[Delivery]:
     """Issue a code for the address or number; returns what to send once the
     reply is out (nothing for an unknown number). The code goes only by the
-    channel asked for: an email request sends one email, a phone request one SMS."""
+    channel asked for: an email request sends one email, a phone request one SMS.
+    An address without an account yet is written to in `language`, the requester's."""
     ident = parse_identifier(email, phone)
     settings, now = rt.settings, rt.clock.now()
     # The client's IP first, then the address; a refusal rolls back both counts.
@@ -102,11 +106,11 @@ async def request_login_code(
         refused = await rate_limit.first_refused(session, (per_ip, per_address), now=now)
         if refused is per_ip:
             raise ServiceError(
-                ErrorCode.RATE_LIMITED, "Too many requests. Try again in a few minutes."
+                ErrorCode.RATE_LIMITED, _("Too many requests. Try again in a few minutes.")
             )
         if refused is per_address:
             raise ServiceError(
-                ErrorCode.RATE_LIMITED, "Too many codes requested. Try again in a few minutes."
+                ErrorCode.RATE_LIMITED, _("Too many codes requested. Try again in a few minutes.")
             )
         customer = await _customer_for(session, ident)
         code = await challenges.issue(
@@ -124,7 +128,8 @@ async def request_login_code(
             # it costs the same statements, so its reply takes the same time.
             if customer is None:
                 return []
-            body = f"{code} is your {shop_name} login code."
+            text = _("{code} is your {shop_name} login code.", code=code, shop_name=shop_name)
+            body = localize(text, customer.language)
             return [sms_delivery(rt.sms, to=ident.value, body=body, kind="login code")]
         link = await issue_magic_link(rt, session, email=ident.value)
     return [
@@ -132,7 +137,7 @@ async def request_login_code(
             rt.mailer,
             to=ident.value,
             template="login_code",
-            language=customer.language if customer else None,
+            language=customer.language if customer else language,
             code=code,
             shop_name=shop_name,
             magic_link=link,
@@ -189,7 +194,7 @@ async def verify_login_code(
 ) -> sessions.IssuedSession:
     ident = parse_identifier(email, phone)
     if not code.strip().isdigit() or len(code.strip()) > 8:
-        raise ServiceError(ErrorCode.CODE_INVALID, "That code is not valid.", ["code"])
+        raise ServiceError(ErrorCode.CODE_INVALID, _("That code is not valid."), ["code"])
     # One transaction: count the attempt, consume the code, open the session.
     async with rt.db.transaction() as session:
         outcome = await challenges.redeem(
@@ -206,7 +211,7 @@ async def verify_login_code(
             else:  # an email without an account: login or register
                 customer = await _get_or_create_customer(rt, session, ident.value)
             if customer is None:  # deleted since the code was sent
-                raise ServiceError(ErrorCode.CODE_INVALID, "That code is not valid.", ["code"])
+                raise ServiceError(ErrorCode.CODE_INVALID, _("That code is not valid."), ["code"])
             return await sessions.issue(
                 rt, session, customer=customer, user_agent=user_agent, ip_address=ip
             )
@@ -236,9 +241,11 @@ async def redeem_magic_link(
             )
             if link is not None and link.consumed_at is None:
                 raise ServiceError(
-                    ErrorCode.CODE_EXPIRED, "This sign-in link has expired.", ["token"]
+                    ErrorCode.CODE_EXPIRED, _("This sign-in link has expired."), ["token"]
                 )
-            raise ServiceError(ErrorCode.CODE_INVALID, "This sign-in link is not valid.", ["token"])
+            raise ServiceError(
+                ErrorCode.CODE_INVALID, _("This sign-in link is not valid."), ["token"]
+            )
         customer = await _get_or_create_customer(rt, session, email)
         return await sessions.issue(
             rt, session, customer=customer, user_agent=user_agent, ip_address=ip

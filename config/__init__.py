@@ -30,7 +30,8 @@ class Settings(BaseSettings):
 
     email_backend: Literal["console", "smtp"] = "console"
     smtp_url: str | None = None
-    email_from: str = "My Store <no-reply@example.com>"
+    # Without a display name, emails are sent in the shop's name (the `shop` row).
+    email_from: str = "no-reply@example.com"
     sms_backend: Literal["console", "http", "none"] = "console"
     sms_url: str | None = None
     # The sending number (E.164) or sender id the provider knows.

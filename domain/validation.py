@@ -10,12 +10,14 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from domain.errors import ErrorCode, ServiceError
+from domain.i18n import _, offered_languages
 
 # Countries whose numbers may receive login codes by SMS.
 SMS_REGIONS = frozenset({"US", "CA"})
 
-# Languages the portal is translated into (BCP 47). English is the fallback.
-SUPPORTED_LANGUAGES = ("en", "en-US", "en-GB", "en-CA", "fr", "fr-CA", "es", "de")
+# Languages a customer may choose (BCP 47): those whose catalog is complete, and their
+# regional variants. English is the fallback.
+SUPPORTED_LANGUAGES = offered_languages()
 
 
 # C0 control characters and DEL. Nobody types them; PostgreSQL refuses NUL in a text
@@ -36,10 +38,10 @@ def refuse_control_characters(
     """
     if allow_newlines:
         if _CONTROL_EXCEPT_LINES.search(value):
-            message = "Remove control characters; only line breaks and tabs are allowed."
+            message = _("Remove control characters; only line breaks and tabs are allowed.")
             raise ServiceError(ErrorCode.INVALID, message, field)
     elif _CONTROL.search(value):
-        message = "Use one line, without tabs, line breaks or other control characters."
+        message = _("Use one line, without tabs, line breaks or other control characters.")
         raise ServiceError(ErrorCode.INVALID, message, field)
     return value
 
@@ -58,7 +60,7 @@ def normalize_email(value: str, *, field: str = "email") -> str:
     try:
         result = validate_email(value.strip(), check_deliverability=False)
     except EmailNotValidError:
-        raise ServiceError(ErrorCode.INVALID, "Enter a valid email address.", [field]) from None
+        raise ServiceError(ErrorCode.INVALID, _("Enter a valid email address."), [field]) from None
     return result.normalized.lower()
 
 
@@ -66,9 +68,9 @@ def parse_phone(value: str, *, field: str = "phone", default_region: str = "US")
     try:
         number = phonenumbers.parse(value, default_region)
     except phonenumbers.NumberParseException:
-        raise ServiceError(ErrorCode.INVALID, "Enter a valid phone number.", [field]) from None
+        raise ServiceError(ErrorCode.INVALID, _("Enter a valid phone number."), [field]) from None
     if not phonenumbers.is_valid_number(number):
-        raise ServiceError(ErrorCode.INVALID, "Enter a valid phone number.", [field])
+        raise ServiceError(ErrorCode.INVALID, _("Enter a valid phone number."), [field])
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return Phone(e164=e164, region=phonenumbers.region_code_for_number(number))
 
@@ -78,19 +80,8 @@ def normalize_language(value: str, *, field: str = "language") -> str:
     tag = by_lower.get(value.strip().replace("_", "-").lower())
     if tag is None:
         raise ServiceError(
-            ErrorCode.INVALID, f"Language must be one of {', '.join(SUPPORTED_LANGUAGES)}.", [field]
+            ErrorCode.INVALID,
+            _("Language must be one of {languages}.", languages=", ".join(SUPPORTED_LANGUAGES)),
+            [field],
         )
     return tag
-
-
-def language_chain(language: str | None) -> list[str]:
-    """Template lookup order for a BCP 47 tag: `fr-CA` -> `fr` -> `en`."""
-    chain: list[str] = []
-    if language:
-        chain.append(language)
-        base = language.split("-")[0]
-        if base != language:
-            chain.append(base)
-    if "en" not in chain:
-        chain.append("en")
-    return chain

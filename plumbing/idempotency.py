@@ -34,6 +34,7 @@ from sqlmodel import col
 
 from domain.actors import Actor
 from domain.errors import ErrorCode, ServiceError
+from domain.i18n import _
 from models.events import IdempotencyKey
 from plumbing.runtime import Runtime
 
@@ -71,7 +72,7 @@ async def replay(
     result, request_hash = row
     if request_hash is not None and request_hash != fingerprint(request):
         raise ServiceError(
-            ErrorCode.INVALID, "This Idempotency-Key was already used for a different request."
+            ErrorCode.INVALID, _("This Idempotency-Key was already used for a different request.")
         )
     return dict(result)
 

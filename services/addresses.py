@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from domain.errors import ErrorCode, FieldErrors, ServiceError
+from domain.i18n import _
 from domain.statuses import AddressKind
 from domain.validation import parse_phone, refuse_control_characters
 from models.address import ADDRESS_FIELDS, Address
@@ -81,16 +82,16 @@ def _postal_code(value: str | None, country: str, field: list[str]) -> str | Non
     if value is None:
         if country in NO_POSTAL_CODE:
             return None
-        raise ServiceError(ErrorCode.INVALID, "Enter a postal code.", field)
+        raise ServiceError(ErrorCode.INVALID, _("Enter a postal code."), field)
     if country == "US":
         if not (match := _US_ZIP.fullmatch(value)):
             raise ServiceError(
-                ErrorCode.INVALID, "Enter a ZIP code like 12345 or 12345-6789.", field
+                ErrorCode.INVALID, _("Enter a ZIP code like 12345 or 12345-6789."), field
             )
         return match[1] + (f"-{match[2]}" if match[2] else "")
     if country == "CA":
         if not (match := _CA_POSTAL.fullmatch(value)):
-            raise ServiceError(ErrorCode.INVALID, "Enter a postal code like A1A 1A1.", field)
+            raise ServiceError(ErrorCode.INVALID, _("Enter a postal code like A1A 1A1."), field)
         return f"{match[1]} {match[2]}"
     return value
 
@@ -122,22 +123,22 @@ def clean_address(
             if value is not None and len(value) > MAX_LENGTHS[name]:
                 raise ServiceError(
                     ErrorCode.INVALID,
-                    f"Must be at most {MAX_LENGTHS[name]} characters.",
+                    _("Must be at most {limit} characters.", limit=MAX_LENGTHS[name]),
                     field(name),
                 )
             values[name] = value
 
     if values["line1"] is None and not errors.failed(field("line1")):
-        errors.add(ErrorCode.INVALID, "Enter a street address.", field("line1"))
+        errors.add(ErrorCode.INVALID, _("Enter a street address."), field("line1"))
     if values["city"] is None and not errors.failed(field("city")):
-        errors.add(ErrorCode.INVALID, "Enter a city.", field("city"))
+        errors.add(ErrorCode.INVALID, _("Enter a city."), field("city"))
     typed_country = values["country_code"] or ""
     country = typed_country.upper()
     if not _COUNTRY.fullmatch(typed_country) or pycountry.countries.get(alpha_2=country) is None:
         if not errors.failed(field("country_code")):
             errors.add(
                 ErrorCode.INVALID,
-                "Enter a two-letter ISO country code, e.g. US.",
+                _("Enter a two-letter ISO country code, e.g. US."),
                 field("country_code"),
             )
         # Postal code and phone rules depend on the country: checked once it is known.
@@ -166,7 +167,7 @@ class AddressChange:
 
 def not_found() -> ServiceError:
     """The one answer for a missing, malformed or someone else's address ID."""
-    return ServiceError(ErrorCode.NOT_FOUND, "Address not found.", ["id"])
+    return ServiceError(ErrorCode.NOT_FOUND, _("Address not found."), ["id"])
 
 
 async def _lock_customer(session: AsyncSession, customer_id: int) -> Customer:
@@ -219,7 +220,10 @@ async def create_address(
         if (count or 0) >= MAX_ADDRESSES:
             raise ServiceError(
                 ErrorCode.INVALID,
-                f"The address book holds at most {MAX_ADDRESSES} addresses; delete one first.",
+                _(
+                    "The address book holds at most {count} addresses; delete one first.",
+                    count=MAX_ADDRESSES,
+                ),
             )
         first = not count
         shipping = first if default_shipping is None else default_shipping

@@ -28,6 +28,7 @@ from sqlmodel import col
 from adapters.gateway import GatewayError
 from domain.actors import Actor
 from domain.errors import ErrorCode, ServiceError
+from domain.i18n import _
 from domain.statuses import RenewalStatus
 from models.address import PaymentMethod
 from models.events import IdempotencyKey
@@ -39,8 +40,11 @@ from services.subscription_order_writer import Claim, order_lines, place_order, 
 from services.subscription_pricing import price
 
 OPERATION = "getNow"
+# Kept in the claim's row (read by the merchant side); the customer who asked is long gone.
 NO_CARD = "The payment method of this order is no longer on file."
 NOTHING = "There is nothing to order."
+# What a request that outlived its claim answers when the worker released it.
+DECLINED = _("The card was declined. Try another card.")
 
 
 @dataclass
@@ -143,9 +147,7 @@ async def outcome(rt: Runtime, early_order_id: int) -> dict[str, Any]:
         row = await session.get(EarlyOrder, early_order_id)
     assert row is not None
     if row.order_id is None:
-        raise ServiceError(
-            ErrorCode.PAYMENT_DECLINED, row.decline_message or "Declined.", ["subscriptionId"]
-        )
+        raise ServiceError(ErrorCode.PAYMENT_DECLINED, DECLINED, ["subscriptionId"])
     return {"order_id": row.order_id, "subscription_id": row.subscription_id}
 
 

@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from babel import Locale
+from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.i18n import Message, _
 from domain.statuses import SubscriptionStatus, TicketAuthor
 from domain.topics import Topic
 from models.subscription import Subscription
@@ -22,27 +25,20 @@ from models.ticket import Ticket, TicketMessage
 Facts = dict[str, Any]
 Builder = Callable[[AsyncSession, int, dict[str, Any]], Awaitable[Facts | None]]
 
-_MONTHS = {
-    "en": "January February March April May June July August September October November December",
-    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
-}
-
 
 def format_day(day: date, language: str) -> str:
-    """ "November 24, 2026" or "24 novembre 2026": the two languages the emails speak."""
-    month = _MONTHS.get(language, _MONTHS["en"]).split()[day.month - 1]
-    if language == "fr":
-        return f"{day.day} {month} {day.year}"
-    return f"{month} {day.day}, {day.year}"
+    """The day as the language writes it in full: "November 24, 2026", "24 novembre 2026"."""
+    return format_date(day, "long", locale=Locale.parse(language, sep="-"))
 
 
 @dataclass(frozen=True)
 class Kind:
-    """One notification: its template and builder, and its SMS texts (if it has one)."""
+    """One notification: its template and builder, and its SMS text (if it has one),
+    translated from the catalogs with `{shop_name}`, `{day}` and `{link}` filled in."""
 
     template: str
     build: Builder
-    sms: dict[str, str] | None = None
+    sms: Message | None = None
 
 
 async def _subscription(
@@ -126,20 +122,13 @@ KINDS: dict[Topic, Kind] = {
     Topic.SUBSCRIPTION_UPCOMING_ORDER: Kind(
         "upcoming_order",
         _upcoming,
-        sms={
-            "en": "{shop_name}: your next order is on {day}. Change or skip it: {link}",
-            "fr": "{shop_name} : votre prochaine commande est le {day}. Modifiez-la : {link}",
-        },
+        sms=_("{shop_name}: your next order is on {day}. Change or skip it: {link}"),
     ),
     Topic.SUBSCRIPTION_ORDER_PLACED: Kind("order_placed", _order_placed),
     Topic.SUBSCRIPTION_PAYMENT_DECLINED: Kind(
         "payment_declined",
         _declined,
-        sms={
-            "en": "{shop_name}: your card was declined for your subscription. Update it: {link}",
-            "fr": "{shop_name} : votre carte a été refusée pour votre abonnement. "
-            "Mettez-la à jour : {link}",
-        },
+        sms=_("{shop_name}: your card was declined for your subscription. Update it: {link}"),
     ),
     Topic.ORDER_CANCELLED: Kind("order_cancelled", _order_cancelled),
     Topic.TICKET_REPLIED: Kind("ticket_replied", _ticket_replied),

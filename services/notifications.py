@@ -30,9 +30,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from adapters.errors import DeliveryError
-from adapters.mail import OutgoingEmail, render_template, template_language
+from adapters.mail import OutgoingEmail, render_template
 from adapters.sms import OutgoingSms
 from auth.login import issue_magic_link
+from domain.i18n import first_offered, localize
 from domain.topics import Topic
 from domain.validation import parse_phone
 from models.customer import Customer
@@ -148,7 +149,7 @@ async def _compose(rt: Runtime, session: AsyncSession, claim: NotificationClaim)
         return None
     shop = await session.get(Shop, SHOP_ID)
     shop_name = shop.name if shop else "our store"
-    language = template_language(kind.template, customer.language, shop.locale if shop else None)
+    language = first_offered(customer.language, shop.locale if shop else None)
     shown = {k: format_day(v, language) if isinstance(v, date) else v for k, v in facts.items()}
     link = await issue_magic_link(rt, session, email=customer.email)
     context = {"shop_name": shop_name, "first_name": customer.first_name, "magic_link": link}
@@ -156,7 +157,7 @@ async def _compose(rt: Runtime, session: AsyncSession, claim: NotificationClaim)
     sms = None
     number = _sms_to(customer)
     if kind.sms is not None and number is not None:
-        text = kind.sms.get(language, kind.sms["en"])
+        text = localize(kind.sms.msgid, language)
         sms = OutgoingSms(
             to=number,
             body=text.format(shop_name=shop_name, link=link, day=shown.get("next_order_date")),

@@ -12,6 +12,7 @@ from sqlmodel import col
 
 from domain.actors import Actor
 from domain.errors import ErrorCode, ServiceError
+from domain.i18n import _
 from domain.statuses import OrderStatus
 from domain.topics import Topic
 from domain.validation import refuse_control_characters
@@ -155,7 +156,7 @@ def _reason(value: str | None) -> str | None:
     if len(reason) > MAX_REASON_LENGTH:
         raise ServiceError(
             ErrorCode.INVALID,
-            f"Keep the reason to {MAX_REASON_LENGTH} characters or fewer.",
+            _("Keep the reason to {limit} characters or fewer.", limit=MAX_REASON_LENGTH),
             ["reason"],
         )
     return reason or None
@@ -184,11 +185,12 @@ async def cancel_order(
         if not can_cancel(order, settings):
             if not settings.order_cancellation_enabled:
                 raise ServiceError(
-                    ErrorCode.ACTION_DISABLED, "This store does not allow cancelling orders online."
+                    ErrorCode.ACTION_DISABLED,
+                    _("This store does not allow cancelling orders online."),
                 )
             raise ServiceError(
                 ErrorCode.NOT_ALLOWED_IN_STATE,
-                "This order can no longer be cancelled.",
+                _("This order can no longer be cancelled."),
                 ["orderId"],
             )
         now = rt.clock.now()
@@ -210,7 +212,7 @@ async def cancel_order(
         if changed.rowcount != 1:  # type: ignore[attr-defined]
             raise ServiceError(
                 ErrorCode.NOT_ALLOWED_IN_STATE,
-                "This order can no longer be cancelled.",
+                _("This order can no longer be cancelled."),
                 ["orderId"],
             )
         outbox.record(

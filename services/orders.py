@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from domain.errors import ErrorCode, ServiceError
+from domain.i18n import _
 from models.base import select_rows
 from models.order import Order
 from plumbing.pagination import Page, SortKey, keyset_page
@@ -15,7 +16,7 @@ from plumbing.runtime import Runtime
 
 def order_not_found(field: str = "orderId") -> ServiceError:
     """The one answer for a missing, malformed or someone else's order: no existence leak."""
-    return ServiceError(ErrorCode.NOT_FOUND, "Order not found.", [field])
+    return ServiceError(ErrorCode.NOT_FOUND, _("Order not found."), [field])
 
 
 async def owned_order(session: AsyncSession, *, customer_id: int, order_id: int | None) -> Order:

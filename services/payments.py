@@ -13,6 +13,7 @@ from sqlmodel import col
 from adapters.gateway import GatewayError, PaymentGateway, VaultedCard
 from domain.actors import Actor
 from domain.errors import ErrorCode, FieldErrors, ServiceError
+from domain.i18n import _
 from models.address import PaymentMethod
 from models.customer import Customer
 from plumbing import idempotency
@@ -39,7 +40,7 @@ def gateway_for(rt: Runtime) -> PaymentGateway:
 
 
 def _not_found() -> ServiceError:
-    return ServiceError(ErrorCode.NOT_FOUND, "Payment method not found.", ["id"])
+    return ServiceError(ErrorCode.NOT_FOUND, _("Payment method not found."), ["id"])
 
 
 def check_gateway_token(token: str) -> str:
@@ -48,11 +49,11 @@ def check_gateway_token(token: str) -> str:
         # Never echo the value: it may be a real card number.
         raise ServiceError(
             ErrorCode.INVALID,
-            "Send the token from the payment form, never a card number.",
+            _("Send the token from the payment form, never a card number."),
             _TOKEN_FIELD,
         )
     if not token or len(token) > 200:
-        raise ServiceError(ErrorCode.INVALID, "The payment token is not valid.", _TOKEN_FIELD)
+        raise ServiceError(ErrorCode.INVALID, _("The payment token is not valid."), _TOKEN_FIELD)
     return token
 
 
@@ -69,7 +70,7 @@ def _check_room(count: int) -> None:
     if count >= MAX_PAYMENT_METHODS:
         raise ServiceError(
             ErrorCode.INVALID,
-            f"You can save up to {MAX_PAYMENT_METHODS} cards; remove one first.",
+            _("You can save up to {count} cards; remove one first.", count=MAX_PAYMENT_METHODS),
             _TOKEN_FIELD,
         )
 
@@ -218,7 +219,7 @@ async def add_payment_method(
         row = await _owned(session, customer_id, int(seen["payment_method_id"]))
     if row is None:
         # Replayed after the card it created was removed.
-        raise ServiceError(ErrorCode.NOT_FOUND, "Payment method not found.")
+        raise ServiceError(ErrorCode.NOT_FOUND, _("Payment method not found."))
     return row
 
 

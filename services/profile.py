@@ -17,6 +17,7 @@ from sqlmodel import col
 
 from auth import challenges, rate_limit, sessions
 from domain.errors import ErrorCode, FieldErrors, ServiceError
+from domain.i18n import _
 from domain.statuses import ChallengePurpose
 from domain.validation import (
     normalize_email,
@@ -54,7 +55,7 @@ def _clean_profile(changes: Mapping[str, str | None]) -> dict[str, str | None]:
                 if value is not None and len(value) > NAME_MAX_LENGTH:
                     raise ServiceError(
                         ErrorCode.INVALID,
-                        f"Must be at most {NAME_MAX_LENGTH} characters.",
+                        _("Must be at most {limit} characters.", limit=NAME_MAX_LENGTH),
                         [_camel(name)],
                     )
                 values[name] = value
@@ -66,7 +67,7 @@ def _clean_profile(changes: Mapping[str, str | None]) -> dict[str, str | None]:
         with errors.check():
             language = changes["language"]
             if language is None:
-                raise ServiceError(ErrorCode.INVALID, "Choose a language.", ["language"])
+                raise ServiceError(ErrorCode.INVALID, _("Choose a language."), ["language"])
             values["language"] = normalize_language(language)
     errors.raise_any()
     return values
@@ -77,7 +78,7 @@ async def _customer_for_update(session: AsyncSession, customer_id: int) -> Custo
     # timestamps must only move when a value really changes).
     customer = await session.get(Customer, customer_id, with_for_update=True)
     if customer is None:
-        raise ServiceError(ErrorCode.NOT_FOUND, "Customer not found.")
+        raise ServiceError(ErrorCode.NOT_FOUND, _("Customer not found."))
     return customer
 
 
@@ -122,7 +123,7 @@ async def update_profile(
                 await session.flush()
         except IntegrityError:
             raise ServiceError(
-                ErrorCode.TAKEN, "That phone number is used by another account.", ["phone"]
+                ErrorCode.TAKEN, _("That phone number is used by another account."), ["phone"]
             ) from None
     return customer
 
@@ -133,7 +134,7 @@ async def _shop_name(session: AsyncSession) -> str:
 
 def mask_email(email: str) -> str:
     """`jane@example.com` -> `j***@example.com`: recognisable, not harvestable."""
-    local, _, domain = email.partition("@")
+    local, _at, domain = email.partition("@")
     return f"{local[:1]}***@{domain}"
 
 
@@ -152,14 +153,14 @@ async def request_email_change(rt: Runtime, *, customer_id: int, new_email: str)
     async with rt.db.transaction() as session:
         customer = await session.get(Customer, customer_id)
         if customer is None:
-            raise ServiceError(ErrorCode.NOT_FOUND, "Customer not found.")
+            raise ServiceError(ErrorCode.NOT_FOUND, _("Customer not found."))
         if new == customer.email:
             raise ServiceError(
-                ErrorCode.INVALID, "That is already your email address.", ["newEmail"]
+                ErrorCode.INVALID, _("That is already your email address."), ["newEmail"]
             )
         if not await rate_limit.admit(session, limit, now=rt.clock.now()):
             raise ServiceError(
-                ErrorCode.RATE_LIMITED, "Too many codes requested. Try again in a few minutes."
+                ErrorCode.RATE_LIMITED, _("Too many codes requested. Try again in a few minutes.")
             )
         # Keyed by the customer, so a new request replaces the previous code.
         code = await challenges.issue(
@@ -201,7 +202,7 @@ async def confirm_email_change(
     """Switch to the address the code was sent to; other devices are signed out."""
     code = code.strip()
     if not code.isdigit() or len(code) > 8:
-        raise ServiceError(ErrorCode.CODE_INVALID, "That code is not valid.", ["code"])
+        raise ServiceError(ErrorCode.CODE_INVALID, _("That code is not valid."), ["code"])
     async with rt.db.transaction() as session:
         outcome = await challenges.redeem(
             rt,
@@ -225,7 +226,7 @@ async def _switch_email(
 ) -> Customer:
     new_email = redeemed.payload
     if new_email is None or redeemed.customer_id != customer_id:
-        raise ServiceError(ErrorCode.CODE_INVALID, "That code is not valid.", ["code"])
+        raise ServiceError(ErrorCode.CODE_INVALID, _("That code is not valid."), ["code"])
     customer = await _customer_for_update(session, customer_id)
     old_email = customer.email
     customer.email = new_email
@@ -236,7 +237,7 @@ async def _switch_email(
     except IntegrityError:
         # Raised inside the transaction: the code stays unused.
         raise ServiceError(
-            ErrorCode.TAKEN, "That email address is used by another account."
+            ErrorCode.TAKEN, _("That email address is used by another account.")
         ) from None
     await sessions.revoke_others(session, customer_id=customer_id, keep_session_id=keep_session_id)
     # Codes and sign-in links already mailed to the old address stop working.
@@ -257,14 +258,14 @@ async def update_marketing_consent(
     errors = FieldErrors()
     for channel in CONSENT_CHANNELS:
         if channel in changes and changes[channel] is None:
-            errors.add(ErrorCode.INVALID, "Choose true or false.", [channel])
+            errors.add(ErrorCode.INVALID, _("Choose true or false."), [channel])
     errors.raise_any()
     async with rt.db.transaction() as session:
         customer = await _customer_for_update(session, customer_id)
         if changes.get("sms") and not customer.phone:
             raise ServiceError(
                 ErrorCode.NOT_ALLOWED_IN_STATE,
-                "Add a phone number to your profile before agreeing to text messages.",
+                _("Add a phone number to your profile before agreeing to text messages."),
                 ["sms"],
             )
         now = rt.clock.now()

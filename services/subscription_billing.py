@@ -11,6 +11,7 @@ from sqlmodel import col
 
 from domain.actors import Actor
 from domain.errors import ErrorCode, ServiceError
+from domain.i18n import _
 from domain.schedule import shop_today
 from domain.topics import Topic
 from models.address import ADDRESS_FIELDS, Address, PaymentMethod
@@ -28,15 +29,23 @@ from services.subscriptions import Change, change, subscription_not_found
 MAX_DISCOUNT_CODES = 5
 MAX_CODE_LENGTH = 50
 _CARD_INPUTS = ("paymentMethodId", "gatewayToken")
-_CARD_CHOICE = "a saved card or a new one"
+# The refusals of each pair of alternative inputs: (neither given, both given).
+_CARD_CHOICE = (
+    _("Choose a saved card or a new one."),
+    _("Give only one: a saved card or a new one."),
+)
+_ADDRESS_CHOICE = (
+    _("Choose a saved address or a new one."),
+    _("Give only one: a saved address or a new one."),
+)
 
 
-def _one_of(first: object, second: object, names: tuple[str, str], what: str) -> None:
+def _one_of(first: object, second: object, names: tuple[str, str], what: tuple[str, str]) -> None:
     """Exactly one of two alternative inputs; the error names the one to drop or give."""
     if first is None and second is None:
-        raise ServiceError(ErrorCode.INVALID, f"Choose {what}.", [names[0]])
+        raise ServiceError(ErrorCode.INVALID, what[0], [names[0]])
     if first is not None and second is not None:
-        raise ServiceError(ErrorCode.INVALID, f"Give only one: {what}.", [names[1]])
+        raise ServiceError(ErrorCode.INVALID, what[1], [names[1]])
 
 
 async def update_address(
@@ -52,7 +61,7 @@ async def update_address(
     subscription, so editing the saved address later changes nothing here."""
 
     async def apply(ch: Change) -> tuple[dict[str, Any], dict[str, Any]]:
-        _one_of(address_id, fields, ("addressId", "address"), "a saved address or a new one")
+        _one_of(address_id, fields, ("addressId", "address"), _ADDRESS_CHOICE)
         if fields is not None:
             snapshot = clean_address(fields, path=["address"])
         else:
@@ -62,7 +71,7 @@ async def update_address(
                 )
             )
             if row is None:
-                raise ServiceError(ErrorCode.NOT_FOUND, "Address not found.", ["addressId"])
+                raise ServiceError(ErrorCode.NOT_FOUND, _("Address not found."), ["addressId"])
             snapshot = {name: getattr(row, name) for name in ADDRESS_FIELDS}
         before = {"shipping_address": ch.sub.shipping_address}
         ch.sub.shipping_address = snapshot
@@ -158,7 +167,7 @@ async def update_payment_method(
             if billing_address is not None:
                 raise ServiceError(
                     ErrorCode.INVALID,
-                    "A saved card keeps its billing address; give one only with a new card.",
+                    _("A saved card keeps its billing address; give one only with a new card."),
                     ["billingAddress"],
                 )
             found = await ch.session.scalar(
@@ -169,12 +178,12 @@ async def update_payment_method(
             )
             if found is None:
                 raise ServiceError(
-                    ErrorCode.NOT_FOUND, "Payment method not found.", ["paymentMethodId"]
+                    ErrorCode.NOT_FOUND, _("Payment method not found."), ["paymentMethodId"]
                 )
             if _expired(found, ch.today):
                 raise ServiceError(
                     ErrorCode.CARD_EXPIRED,
-                    "This card has expired. Choose another card.",
+                    _("This card has expired. Choose another card."),
                     ["paymentMethodId"],
                 )
             row = found
@@ -196,7 +205,7 @@ async def update_payment_method(
 def _typed_code(code: str) -> str:
     typed = code.strip().upper()
     if not typed:
-        raise ServiceError(ErrorCode.INVALID, "Enter a discount code.", ["code"])
+        raise ServiceError(ErrorCode.INVALID, _("Enter a discount code."), ["code"])
     return typed
 
 
@@ -212,11 +221,11 @@ async def _check_code(ch: Change, row: DiscountCode | None) -> DiscountCode:
     """Why this code cannot be applied to this subscription now, in the order a customer
     can act on: does it exist, is it on offer, does the order qualify, is any use left."""
     if row is None:
-        raise _invalid("This code does not exist.")
+        raise _invalid(_("This code does not exist."))
     if not row.active:
-        raise _invalid("This code is no longer active.")
+        raise _invalid(_("This code is no longer active."))
     if row.expires_at is not None and row.expires_at <= ch.now:
-        raise _invalid("This code has expired.")
+        raise _invalid(_("This code has expired."))
     sub_id = ch.sub.id
     if row.min_subtotal is not None:
         lines = await ch.session.scalars(
@@ -224,9 +233,14 @@ async def _check_code(ch: Change, row: DiscountCode | None) -> DiscountCode:
         )
         subtotal = price(list(lines.all()), [], ch.now).subtotal
         if subtotal < row.min_subtotal:
-            raise _invalid(f"This code needs an order of at least {row.min_subtotal:.2f}.")
+            raise _invalid(
+                _(
+                    "This code needs an order of at least {amount}.",
+                    amount=f"{row.min_subtotal:.2f}",
+                )
+            )
     if row.usage_limit is not None and row.times_used >= row.usage_limit:
-        raise _invalid("This code has been used as many times as it can be.")
+        raise _invalid(_("This code has been used as many times as it can be."))
     if row.per_customer_limit is not None:
         used = await _count(
             ch,
@@ -238,7 +252,7 @@ async def _check_code(ch: Change, row: DiscountCode | None) -> DiscountCode:
             ),
         )
         if used >= row.per_customer_limit:
-            raise _invalid("You have already used this code as many times as it allows.")
+            raise _invalid(_("You have already used this code as many times as it allows."))
     applied = await ch.session.scalars(
         select(col(SubscriptionDiscount.discount_code_id)).where(
             col(SubscriptionDiscount.subscription_id) == sub_id
@@ -246,9 +260,11 @@ async def _check_code(ch: Change, row: DiscountCode | None) -> DiscountCode:
     )
     codes = set(applied.all())
     if row.id in codes:
-        raise _invalid("This code is already applied.")
+        raise _invalid(_("This code is already applied."))
     if len(codes) >= MAX_DISCOUNT_CODES:
-        raise _invalid(f"At most {MAX_DISCOUNT_CODES} codes can be applied; remove one first.")
+        raise _invalid(
+            _("At most {count} codes can be applied; remove one first.", count=MAX_DISCOUNT_CODES)
+        )
     return row
 
 
@@ -302,7 +318,7 @@ async def remove_discount_code(
         )
         if applied is None:
             raise ServiceError(
-                ErrorCode.NOT_FOUND, "This code is not applied to the subscription.", ["code"]
+                ErrorCode.NOT_FOUND, _("This code is not applied to the subscription."), ["code"]
             )
         await ch.session.delete(applied)
         return {"code": typed}, {"code": None}

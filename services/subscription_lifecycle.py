@@ -10,6 +10,7 @@ from sqlmodel import col
 
 from domain.actors import Actor
 from domain.errors import ErrorCode, ServiceError
+from domain.i18n import _
 from domain.schedule import shop_today
 from domain.statuses import SubscriptionStatus
 from domain.topics import Topic
@@ -53,7 +54,7 @@ async def pause(
         if pause_option_id is not None:
             option = await ch.session.get(PauseOption, pause_option_id)
         if option is None or not option.active:
-            raise ServiceError(ErrorCode.NOT_FOUND, "Pause option not found.", ["pauseOptionId"])
+            raise ServiceError(ErrorCode.NOT_FOUND, _("Pause option not found."), ["pauseOptionId"])
         sub = ch.sub
         before = _state(sub)
         sub.status = SubscriptionStatus.PAUSED
@@ -122,7 +123,7 @@ async def cancel(
     if len(text) > MAX_COMMENT_LENGTH:
         raise ServiceError(
             ErrorCode.INVALID,
-            f"Keep the comment to {MAX_COMMENT_LENGTH} characters or fewer.",
+            _("Keep the comment to {limit} characters or fewer.", limit=MAX_COMMENT_LENGTH),
             ["comment"],
         )
 
@@ -134,10 +135,10 @@ async def cancel(
         )
         if reason is None:
             raise ServiceError(
-                ErrorCode.INVALID, "Choose one of the reasons offered.", ["reasonCode"]
+                ErrorCode.INVALID, _("Choose one of the reasons offered."), ["reasonCode"]
             )
         if reason.requires_comment and not text:
-            raise ServiceError(ErrorCode.INVALID, "Tell us a little more.", ["comment"])
+            raise ServiceError(ErrorCode.INVALID, _("Tell us a little more."), ["comment"])
         sub = ch.sub
         before = _state(sub)
         sub.status = SubscriptionStatus.CANCELLED
@@ -173,7 +174,7 @@ async def accept_retention_offer(
     async def apply(ch: Change) -> tuple[dict[str, Any], dict[str, Any]]:
         offer = None if offer_id is None else await ch.session.get(RetentionOffer, offer_id)
         if offer is None or not offer.active:
-            raise ServiceError(ErrorCode.NOT_FOUND, "Offer not found.", ["offerId"])
+            raise ServiceError(ErrorCode.NOT_FOUND, _("Offer not found."), ["offerId"])
         sub = ch.sub
         lines = (
             await ch.session.scalars(

@@ -14,6 +14,7 @@ from sqlmodel import col
 
 from domain.actors import Actor
 from domain.errors import ErrorCode, ServiceError
+from domain.i18n import _
 from domain.topics import Topic
 from models.catalog import Product, ProductVariant
 from models.subscription import Subscription, SubscriptionLine
@@ -29,18 +30,18 @@ MAX_LINES = 25
 
 
 def _line_not_found() -> ServiceError:
-    return ServiceError(ErrorCode.NOT_FOUND, "Product line not found.", ["lineId"])
+    return ServiceError(ErrorCode.NOT_FOUND, _("Product line not found."), ["lineId"])
 
 
 def _variant_not_found() -> ServiceError:
-    return ServiceError(ErrorCode.NOT_FOUND, "Product not found.", ["variantId"])
+    return ServiceError(ErrorCode.NOT_FOUND, _("Product not found."), ["variantId"])
 
 
 def _check_quantity(quantity: int | None) -> int:
     if quantity is None or not MIN_QUANTITY <= quantity <= MAX_QUANTITY:
         raise ServiceError(
             ErrorCode.INVALID,
-            f"Choose a quantity from {MIN_QUANTITY} to {MAX_QUANTITY}.",
+            _("Choose a quantity from {min} to {max}.", min=MIN_QUANTITY, max=MAX_QUANTITY),
             ["quantity"],
         )
     return quantity
@@ -83,9 +84,9 @@ async def _sellable(ch: Change, variant_id: int | None) -> tuple[ProductVariant,
     product = await ch.session.get(Product, variant.product_id)
     assert product is not None  # the foreign key cascades
     if not product.active:
-        raise ServiceError(ErrorCode.INVALID, "This product is no longer sold.", ["variantId"])
+        raise ServiceError(ErrorCode.INVALID, _("This product is no longer sold."), ["variantId"])
     if not variant.available:
-        raise ServiceError(ErrorCode.INVALID, "This product is out of stock.", ["variantId"])
+        raise ServiceError(ErrorCode.INVALID, _("This product is out of stock."), ["variantId"])
     return variant, product
 
 
@@ -96,7 +97,7 @@ def _refuse_duplicate(
     if any(o.variant_id == variant_id and o.one_time == line.one_time for o in lines):
         raise ServiceError(
             ErrorCode.INVALID,
-            "This product is already on your subscription; change its quantity instead.",
+            _("This product is already on your subscription; change its quantity instead."),
             ["variantId"],
         )
 
@@ -136,7 +137,7 @@ async def add_product(
 
     async def apply(ch: Change) -> tuple[dict[str, Any], dict[str, Any]]:
         wanted = _check_quantity(quantity)
-        variant, _ = await _sellable(ch, variant_id)
+        variant, _product = await _sellable(ch, variant_id)
         lines = await _lines(ch)
         same = next(
             (o for o in lines if o.variant_id == variant.id and o.one_time == one_time), None
@@ -145,8 +146,12 @@ async def add_product(
             if same.quantity + wanted > MAX_QUANTITY:
                 raise ServiceError(
                     ErrorCode.INVALID,
-                    f"At most {MAX_QUANTITY} of a product per order; "
-                    f"{same.quantity} already on the subscription.",
+                    _(
+                        "At most {max} of a product per order; "
+                        "{count} already on the subscription.",
+                        max=MAX_QUANTITY,
+                        count=same.quantity,
+                    ),
                     ["quantity"],
                 )
             before = _describe(same)
@@ -155,7 +160,10 @@ async def add_product(
         if len(lines) >= MAX_LINES:
             raise ServiceError(
                 ErrorCode.INVALID,
-                f"A subscription holds at most {MAX_LINES} products; remove one first.",
+                _(
+                    "A subscription holds at most {count} products; remove one first.",
+                    count=MAX_LINES,
+                ),
                 ["variantId"],
             )
         assert ch.sub.id is not None and variant.id is not None
@@ -193,10 +201,10 @@ async def update_line_quantity(
     """Set how many units of a line each order gets (1 to 99)."""
 
     async def apply(ch: Change) -> tuple[dict[str, Any], dict[str, Any]]:
-        line, _ = await _line(ch, line_id)
+        line, _variant = await _line(ch, line_id)
         wanted = _check_quantity(quantity)
         if wanted == line.quantity:
-            raise ServiceError(ErrorCode.INVALID, "This is already the quantity.", ["quantity"])
+            raise ServiceError(ErrorCode.INVALID, _("This is already the quantity."), ["quantity"])
         before = _describe(line)
         line.quantity = wanted
         return {"line": before}, {"line": _describe(line)}
@@ -223,7 +231,7 @@ async def remove_line(
         if not line.one_time and len(recurring) == 1:
             raise ServiceError(
                 ErrorCode.NOT_ALLOWED_IN_STATE,
-                "This is the last product of the subscription; cancel the subscription instead.",
+                _("This is the last product of the subscription; cancel the subscription instead."),
                 ["lineId"],
             )
         before = _describe(line)
@@ -252,21 +260,21 @@ async def _replace_variant(
         if variant.product_id != current.product_id:
             raise ServiceError(
                 ErrorCode.INVALID,
-                "Choose a variant of the same product; to change product, swap it.",
+                _("Choose a variant of the same product; to change product, swap it."),
                 ["variantId"],
             )
         if variant.id == current.id:
-            raise ServiceError(ErrorCode.INVALID, "This is already the variant.", ["variantId"])
+            raise ServiceError(ErrorCode.INVALID, _("This is already the variant."), ["variantId"])
     else:
         if variant.product_id == current.product_id:
             raise ServiceError(
                 ErrorCode.INVALID,
-                "Choose another product; to change size or flavour, change the variant.",
+                _("Choose another product; to change size or flavour, change the variant."),
                 ["variantId"],
             )
         if not product.swap_eligible:
             raise ServiceError(
-                ErrorCode.INVALID, "This product cannot be swapped in.", ["variantId"]
+                ErrorCode.INVALID, _("This product cannot be swapped in."), ["variantId"]
             )
     _refuse_duplicate(lines, line, variant.id)
     before = _describe(line)

@@ -45,6 +45,7 @@ from sqlmodel import col
 from adapters.gateway import GatewayError
 from domain.actors import Actor
 from domain.errors import ErrorCode, ServiceError
+from domain.i18n import _
 from domain.statuses import RenewalStatus
 from models.address import PaymentMethod
 from models.order import Order
@@ -66,7 +67,7 @@ PENDING: dict[str, Any] = {"pending": True}
 def _in_progress() -> ServiceError:
     return ServiceError(
         ErrorCode.NOT_ALLOWED_IN_STATE,
-        "This request is still being processed; send it again to get its result.",
+        _("This request is still being processed; send it again to get its result."),
         ["subscriptionId"],
     )
 
@@ -128,18 +129,18 @@ async def _claim(
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             raise ServiceError(
                 ErrorCode.NOT_ALLOWED_IN_STATE,
-                "An order was already placed today; the next one follows the schedule.",
+                _("An order was already placed today; the next one follows the schedule."),
                 ["subscriptionId"],
             )
         card = await session.get(PaymentMethod, sub.payment_method_id)
         if card is None or card.customer_id != customer_id:
             raise ServiceError(
-                ErrorCode.NOT_ALLOWED_IN_STATE, "Add a payment method first.", ["subscriptionId"]
+                ErrorCode.NOT_ALLOWED_IN_STATE, _("Add a payment method first."), ["subscriptionId"]
             )
         lines = await order_lines(session, sub.id)
         if not lines:
             raise ServiceError(
-                ErrorCode.NOT_ALLOWED_IN_STATE, "There is nothing to order.", ["subscriptionId"]
+                ErrorCode.NOT_ALLOWED_IN_STATE, _("There is nothing to order."), ["subscriptionId"]
             )
         priced, codes = await price_and_reserve(session, lines, customer_id, ch.now)
         code_ids = [code.id for code in codes if code.id is not None]

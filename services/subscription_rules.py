@@ -18,6 +18,7 @@ from datetime import date
 from enum import StrEnum, unique
 
 from domain.errors import ErrorCode, ServiceError
+from domain.i18n import _
 from domain.merchant import HasMerchantFlags, SubscriptionAction, allows
 from domain.statuses import SubscriptionStatus
 from models.subscription import Subscription
@@ -68,31 +69,35 @@ class Rule:
 
 def _frequency_changeable(sub: Subscription, today: date) -> tuple[ErrorCode, str] | None:
     if sub.is_prepaid:
-        return ErrorCode.NOT_ALLOWED_IN_STATE, "The frequency of a prepaid subscription is fixed."
+        return ErrorCode.NOT_ALLOWED_IN_STATE, _(
+            "The frequency of a prepaid subscription is fixed."
+        )
     if len(sub.allowed_frequencies) <= 1:
-        return ErrorCode.ACTION_DISABLED, "This subscription is offered at one frequency only."
+        return ErrorCode.ACTION_DISABLED, _("This subscription is offered at one frequency only.")
     return None
 
 
 def _early_order_possible(sub: Subscription, today: date) -> tuple[ErrorCode, str] | None:
     if sub.is_prepaid:
-        return ErrorCode.NOT_ALLOWED_IN_STATE, "Prepaid orders ship on their schedule."
+        return ErrorCode.NOT_ALLOWED_IN_STATE, _("Prepaid orders ship on their schedule.")
     if sub.last_early_order_on == today:
         return (
             ErrorCode.NOT_ALLOWED_IN_STATE,
-            "An order was already placed today; the next one follows the schedule.",
+            _("An order was already placed today; the next one follows the schedule."),
         )
     if sub.payment_method_id is None:
-        return ErrorCode.NOT_ALLOWED_IN_STATE, "Add a payment method first."
+        return ErrorCode.NOT_ALLOWED_IN_STATE, _("Add a payment method first.")
     if sub.next_order_date is not None and sub.next_order_date <= today:
         # The renewal worker places a due order; an early one beside it would ship twice.
-        return ErrorCode.NOT_ALLOWED_IN_STATE, "Today's order is already being placed."
+        return ErrorCode.NOT_ALLOWED_IN_STATE, _("Today's order is already being placed.")
     return None
 
 
 def _offer_unused(sub: Subscription, today: date) -> tuple[ErrorCode, str] | None:
     if sub.retention_accepted_at is not None:
-        return ErrorCode.NOT_ALLOWED_IN_STATE, "An offer was already accepted on this subscription."
+        return ErrorCode.NOT_ALLOWED_IN_STATE, _(
+            "An offer was already accepted on this subscription."
+        )
     return None
 
 
@@ -119,11 +124,12 @@ RULES: dict[PortalAction, Rule] = {
 }
 
 _STATE_MESSAGES = {
-    SubscriptionStatus.ACTIVE: "This subscription is active.",
-    SubscriptionStatus.PAUSED: "This subscription is paused; unpause it first.",
-    SubscriptionStatus.CANCELLED: "This subscription is cancelled; reactivate it first.",
-    SubscriptionStatus.PAST_DUE: "The last renewal is unpaid; update the payment method and "
-    "order now first.",
+    SubscriptionStatus.ACTIVE: _("This subscription is active."),
+    SubscriptionStatus.PAUSED: _("This subscription is paused; unpause it first."),
+    SubscriptionStatus.CANCELLED: _("This subscription is cancelled; reactivate it first."),
+    SubscriptionStatus.PAST_DUE: _(
+        "The last renewal is unpaid; update the payment method and order now first."
+    ),
 }
 
 
@@ -134,7 +140,7 @@ def refusal(
     rule = RULES[action]
     if not allows(settings, rule.switch):
         return ServiceError(
-            ErrorCode.ACTION_DISABLED, "This store does not offer this change online."
+            ErrorCode.ACTION_DISABLED, _("This store does not offer this change online.")
         )
     if sub.status not in rule.states:
         return ServiceError(

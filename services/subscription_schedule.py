@@ -9,6 +9,7 @@ from sqlmodel import col, select
 
 from domain.actors import Actor
 from domain.errors import ErrorCode, ServiceError
+from domain.i18n import _
 from domain.schedule import Frequency, Interval
 from domain.topics import Topic
 from models.subscription import SkippedCycle, Subscription
@@ -27,13 +28,16 @@ from services.subscriptions import (
 def check_order_date(day: date, ch: Change, field: str) -> None:
     """A next order date the customer may choose: after today, within the merchant's horizon."""
     if day <= ch.today:
-        raise ServiceError(ErrorCode.INVALID, "Choose a date after today.", [field])
+        raise ServiceError(ErrorCode.INVALID, _("Choose a date after today."), [field])
     horizon = ch.today + timedelta(days=ch.settings.date_horizon_days)
     if day > horizon:
         raise ServiceError(
             ErrorCode.INVALID,
-            f"Choose a date within {ch.settings.date_horizon_days} days "
-            f"(on or before {horizon.isoformat()}).",
+            _(
+                "Choose a date within {days} days (on or before {last}).",
+                days=ch.settings.date_horizon_days,
+                last=horizon.isoformat(),
+            ),
             [field],
         )
 
@@ -101,7 +105,7 @@ async def change_frequency(
             listed = ", ".join(f"every {f.count} {f.interval.value.lower()}" for f in offered)
             raise ServiceError(
                 ErrorCode.INVALID,
-                f"Choose one of the frequencies offered: {listed}.",
+                _("Choose one of the frequencies offered: {listed}.", listed=listed),
                 ["frequency"],
             )
         if next_order_date is not None:
@@ -109,7 +113,7 @@ async def change_frequency(
         before = _schedule(ch.sub)
         if wanted == frequency_of(ch.sub) and next_order_date is None:
             raise ServiceError(
-                ErrorCode.INVALID, "This is already the subscription's frequency.", ["frequency"]
+                ErrorCode.INVALID, _("This is already the subscription's frequency."), ["frequency"]
             )
         ch.sub.interval = wanted.interval
         ch.sub.interval_count = wanted.count
@@ -141,7 +145,9 @@ async def skip_orders(
         if cycles is None or not 1 <= cycles <= most:
             raise ServiceError(
                 ErrorCode.INVALID,
-                "You can skip one order." if most == 1 else f"Skip between 1 and {most} orders.",
+                _("You can skip one order.")
+                if most == 1
+                else _("Skip between 1 and {most} orders.", most=most),
                 ["cycles"],
             )
         sub = ch.sub
@@ -182,9 +188,9 @@ async def unskip_order(
             )
         )
         if row is None:
-            raise ServiceError(ErrorCode.NOT_FOUND, "That order date is not skipped.", ["date"])
+            raise ServiceError(ErrorCode.NOT_FOUND, _("That order date is not skipped."), ["date"])
         if day <= ch.today:
-            raise ServiceError(ErrorCode.INVALID, "That order date has passed.", ["date"])
+            raise ServiceError(ErrorCode.INVALID, _("That order date has passed."), ["date"])
         before = _schedule(sub)
         await ch.session.delete(row)
         if sub.next_order_date is None or day < sub.next_order_date:

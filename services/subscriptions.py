@@ -19,6 +19,7 @@ from sqlmodel import col
 
 from domain.actors import Actor
 from domain.errors import ErrorCode, ServiceError
+from domain.i18n import _
 from domain.schedule import Frequency, occurrences, shop_today
 from domain.statuses import SubscriptionStatus
 from domain.topics import Topic
@@ -36,7 +37,7 @@ MAX_SCHEDULE_STEPS = 160
 
 def subscription_not_found(field: str = "subscriptionId") -> ServiceError:
     """The one answer for a missing, malformed or someone else's subscription."""
-    return ServiceError(ErrorCode.NOT_FOUND, "Subscription not found.", [field])
+    return ServiceError(ErrorCode.NOT_FOUND, _("Subscription not found."), [field])
 
 
 def frequency_of(sub: Subscription) -> Frequency:
@@ -99,7 +100,7 @@ def upcoming_dates(
 ) -> Iterator[tuple[date, bool]]:
     """The schedule's dates from `start` on, each with whether it is skipped (bounded)."""
     dates = occurrences(sub.anchor_date, frequency_of(sub), start)
-    for _ in range(MAX_SCHEDULE_STEPS):
+    for _step in range(MAX_SCHEDULE_STEPS):
         day = next(dates)
         yield day, day in skipped
 
@@ -109,7 +110,7 @@ def first_unskipped(sub: Subscription, skipped: set[date], start: date) -> date:
     for day, is_skipped in upcoming_dates(sub, skipped, start):
         if not is_skipped:
             return day
-    raise ServiceError(ErrorCode.INVALID, "Every coming order is skipped.", ["subscriptionId"])
+    raise ServiceError(ErrorCode.INVALID, _("Every coming order is skipped."), ["subscriptionId"])
 
 
 @dataclass
@@ -220,7 +221,7 @@ async def finish_change(
     if bumped.rowcount != 1:  # type: ignore[attr-defined]
         raise ServiceError(
             ErrorCode.NOT_ALLOWED_IN_STATE,
-            "The subscription changed meanwhile; reload it and try again.",
+            _("The subscription changed meanwhile; reload it and try again."),
             ["subscriptionId"],
         )
     change.session.add(

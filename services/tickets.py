@@ -12,6 +12,7 @@ from sqlmodel import col
 
 from domain.actors import Actor
 from domain.errors import ErrorCode, FieldErrors, ServiceError
+from domain.i18n import _
 from domain.statuses import UNRESOLVED_TICKET_STATUSES, TicketAuthor, TicketStatus
 from domain.topics import Topic
 from domain.validation import refuse_control_characters
@@ -39,25 +40,30 @@ async def _require_support(session: AsyncSession) -> None:
     )
     if not enabled:
         raise ServiceError(
-            ErrorCode.ACTION_DISABLED, "Support requests are switched off for this store."
+            ErrorCode.ACTION_DISABLED, _("Support requests are switched off for this store.")
         )
 
 
-def _text(value: str, *, field: str, limit: int, what: str) -> str:
+def _text(value: str, *, field: str, limit: int) -> str:
     # A message may span lines; the subject is one line.
     multiline = field == "message"
     value = refuse_control_characters(value.strip(), [field], allow_newlines=multiline)
     if not value:
-        raise ServiceError(ErrorCode.INVALID, f"Enter a {what}.", [field])
+        empty = _("Enter a subject.") if field == "subject" else _("Enter a message.")
+        raise ServiceError(ErrorCode.INVALID, empty, [field])
     if len(value) > limit:
         raise ServiceError(
-            ErrorCode.INVALID, f"The {what} can be at most {limit} characters.", [field]
+            ErrorCode.INVALID,
+            _("The subject can be at most {limit} characters.", limit=limit)
+            if field == "subject"
+            else _("The message can be at most {limit} characters.", limit=limit),
+            [field],
         )
     return value
 
 
 def _ticket_not_found() -> ServiceError:
-    return ServiceError(ErrorCode.NOT_FOUND, "Ticket not found.", ["ticketId"])
+    return ServiceError(ErrorCode.NOT_FOUND, _("Ticket not found."), ["ticketId"])
 
 
 def _event(
@@ -122,9 +128,9 @@ async def create_ticket(
         errors = FieldErrors()
         clean_subject = body = ""
         with errors.check():
-            clean_subject = _text(subject, field="subject", limit=SUBJECT_MAX, what="subject")
+            clean_subject = _text(subject, field="subject", limit=SUBJECT_MAX)
         with errors.check():
-            body = _text(message, field="message", limit=MESSAGE_MAX, what="message")
+            body = _text(message, field="message", limit=MESSAGE_MAX)
         if order_id is not None:
             owned = await session.scalar(
                 select(col(Order.id)).where(
@@ -132,7 +138,7 @@ async def create_ticket(
                 )
             )
             if owned is None:
-                errors.add(ErrorCode.NOT_FOUND, "Order not found.", ["orderId"])
+                errors.add(ErrorCode.NOT_FOUND, _("Order not found."), ["orderId"])
         if subscription_id is not None:
             owned = await session.scalar(
                 select(col(Subscription.id)).where(
@@ -141,7 +147,7 @@ async def create_ticket(
                 )
             )
             if owned is None:
-                errors.add(ErrorCode.NOT_FOUND, "Subscription not found.", ["subscriptionId"])
+                errors.add(ErrorCode.NOT_FOUND, _("Subscription not found."), ["subscriptionId"])
         errors.raise_any()
         # Serialises a customer's ticket creation so the open-ticket cap holds on PostgreSQL.
         await session.execute(
@@ -158,7 +164,10 @@ async def create_ticket(
         if (open_count or 0) >= MAX_OPEN_TICKETS:
             raise ServiceError(
                 ErrorCode.NOT_ALLOWED_IN_STATE,
-                f"You have {MAX_OPEN_TICKETS} open tickets; close one before opening another.",
+                _(
+                    "You have {count} open tickets; close one before opening another.",
+                    count=MAX_OPEN_TICKETS,
+                ),
             )
         now = rt.clock.now()
         ticket = Ticket(
@@ -251,7 +260,7 @@ async def reply_to_ticket(
     """Add the customer's message; a ticket the support team answered is open again."""
     async with rt.db.transaction() as session:
         await _require_support(session)
-        body = _text(message, field="message", limit=MESSAGE_MAX, what="message")
+        body = _text(message, field="message", limit=MESSAGE_MAX)
         now = rt.clock.now()
         ticket = await _change_status(
             session,

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import strawberry
 
 from domain.errors import ServiceError
+from domain.i18n import localize
 from schema.common.enums import ErrorCode
 
 P = TypeVar("P")
@@ -20,11 +21,17 @@ class UserError:
     field: list[str] | None = strawberry.field(
         description="Path to the input field at fault, if one is."
     )
-    message: str = strawberry.field(description="Explanation in the customer's language.")
+    # English, as the service wrote it; `message` translates it for the caller.
+    text: strawberry.Private[str]
+
+    @strawberry.field(description="Explanation in the customer's language.")
+    def message(self, info: strawberry.Info) -> str:
+        # A surface whose context names no language (the merchant's) answers English.
+        return localize(self.text, getattr(info.context, "language", None))
 
     @classmethod
     def from_service(cls, error: ServiceError) -> UserError:
-        return cls(code=error.code, field=error.field, message=error.message)
+        return cls(code=error.code, field=error.field, text=error.message)
 
 
 def _empty_fields(payload_type: Any) -> dict[str, Any]:

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 class CustomerContext(RequestContext):
     # The signed-in customer and session; None for an anonymous request.
     viewer: Viewer | None = None
+    # The language userErrors answer in: the viewer's, else the client's
+    # `Accept-Language` negotiated against the offered languages, else English.
+    language: str = "en"
 
     @property
     def customer_id(self) -> int:

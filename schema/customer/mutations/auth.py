@@ -86,7 +86,11 @@ class AuthMutations:
         async def work() -> dict[str, object]:
             ctx = info.context
             deliveries = await login.request_login_code(
-                ctx.rt, email=input.email, phone=input.phone, ip=ctx.client_ip
+                ctx.rt,
+                email=input.email,
+                phone=input.phone,
+                ip=ctx.client_ip,
+                language=ctx.language,
             )
             ctx.deliveries.extend(deliveries)
             return {}
