@@ -1,9 +1,11 @@
-"""The worker: fixed pauses ended, due subscriptions renewed, customers notified, in a loop or once.
+"""The worker: fixed pauses ended, due subscriptions renewed, customers notified, webhooks
+delivered, in a loop or once.
 
 `python -m app worker` polls every WORKER_POLL_INTERVAL seconds; SIGTERM (or
 SIGINT) lets the job in hand finish, then it exits 0. `--once` runs every job
 until nothing is due and exits (cron, tests). `--check` prints the oldest due
-item's age as JSON and exits 1 when it is older than WORKER_MAX_LAG.
+item's age (renewals, fixed pauses, webhooks) as JSON and exits 1 when it is
+older than WORKER_MAX_LAG.
 
 Each job logs one JSON line: `job`, `job_id`, `outcome` (app/logs.py). Several
 workers may run at once against PostgreSQL (rows are claimed with FOR UPDATE
@@ -25,10 +27,21 @@ from services.renewal_outcomes import Outcome
 from services.renewals import WORKER, claim_due, oldest_due_age, renew
 from services.subscription_lifecycle import end_fixed_pauses
 from services.upcoming_orders import announce_upcoming
+from services.webhook_delivery import (
+    Delivered,
+    DeliveryClaim,
+    claim_deliveries,
+    deliver,
+    plan_events,
+)
+from services.webhook_state import oldest_pending_age
 
 log = logging.getLogger("worker")
 # A bound on batches per pass, so a pass always ends and SIGTERM is heard.
 MAX_BATCHES = 1_000
+# Webhook POSTs in flight at once: a batch of slow receivers still ends well within
+# WEBHOOK_LEASE (batch / WEBHOOK_CONCURRENCY * WEBHOOK_TIMEOUT).
+WEBHOOK_CONCURRENCY = 8
 
 
 def _job_line(job: str, job_id: str, outcome: str, **fields: Any) -> None:
@@ -113,6 +126,53 @@ async def _notifications(rt: Runtime, batch: int, stop: asyncio.Event) -> None:
             break
 
 
+def _webhook_line(done: Delivered) -> None:
+    claim, response = done.claim, done.response
+    fields: dict[str, Any] = {
+        "topic": claim.topic,
+        "event_id": claim.event_id,
+        "endpoint_id": claim.endpoint_id,
+        "attempt": claim.attempt,
+    }
+    if response is not None:
+        fields.update(status_code=response.status_code, duration_ms=response.duration_ms)
+        if response.error:
+            fields["error"] = response.error
+    _job_line("webhook", f"delivery:{claim.delivery_id}", done.outcome, **fields)
+
+
+async def _deliver_one(rt: Runtime, claim: DeliveryClaim, slots: asyncio.Semaphore) -> None:
+    async with slots:
+        try:
+            done = await deliver(rt, claim)
+        except Exception:
+            # Left claimed: sent again by the next pass once its lease expires.
+            log.exception(
+                "webhook failed",
+                extra={
+                    "job": "webhook",
+                    "job_id": f"delivery:{claim.delivery_id}",
+                    "outcome": "failed",
+                },
+            )
+            return
+    _webhook_line(done)
+
+
+async def _webhooks(rt: Runtime, batch: int, stop: asyncio.Event) -> None:
+    for _ in range(MAX_BATCHES):
+        if await plan_events(rt, batch) < batch or stop.is_set():
+            break
+    slots = asyncio.Semaphore(WEBHOOK_CONCURRENCY)
+    # Until nothing is claimable: a customer's next event becomes claimable only once
+    # the one before it is done, so a short batch does not mean the end.
+    for _ in range(MAX_BATCHES):
+        claims = await claim_deliveries(rt, batch)
+        await asyncio.gather(*(_deliver_one(rt, claim, slots) for claim in claims))
+        if not claims or stop.is_set():
+            break
+
+
 async def run_once(rt: Runtime, stop: asyncio.Event | None = None) -> list[Outcome]:
     """Every job once, until nothing is due (or `stop` is set between jobs)."""
     stop = stop or asyncio.Event()
@@ -127,6 +187,9 @@ async def run_once(rt: Runtime, stop: asyncio.Event | None = None) -> list[Outco
         await _announce_upcoming(rt, batch)
     if not stop.is_set():
         await _notifications(rt, batch, stop)
+    # Last, so events this pass wrote (orders placed, declines) go out in it.
+    if not stop.is_set():
+        await _webhooks(rt, batch, stop)
     return renewed
 
 
@@ -143,12 +206,16 @@ async def run_forever(rt: Runtime, stop: asyncio.Event) -> None:
 
 async def check(rt: Runtime) -> tuple[dict[str, Any], bool]:
     """The oldest due item's age, and whether it is within WORKER_MAX_LAG."""
-    age, due = await oldest_due_age(rt)
+    renewals_age, renewals_due = await oldest_due_age(rt)
+    webhooks_age, webhooks_due = await oldest_pending_age(rt)
+    ages = [age for age in (renewals_age, webhooks_age) if age is not None]
+    age = max(ages) if ages else None
     limit = rt.settings.worker_max_lag
     healthy = age is None or age <= limit
     report = {
         "oldest_due_age_seconds": None if age is None else round(age),
-        "due": due,
+        "due": renewals_due + webhooks_due,
+        "webhooks_due": webhooks_due,
         "max_lag_seconds": limit,
         "ok": healthy,
     }

@@ -112,6 +112,7 @@ def test_worker_once_places_the_due_order_and_check_reports_the_lag(
     assert json.loads(after.stdout) == {
         "oldest_due_age_seconds": None,
         "due": 0,
+        "webhooks_due": 0,
         "max_lag_seconds": 3_600,
         "ok": True,
     }
@@ -183,6 +184,7 @@ async def test_check_counts_due_renewals_and_pauses(rt: Runtime, clock: ManualCl
     assert report == {
         "oldest_due_age_seconds": 39 * 3_600,
         "due": 2,
+        "webhooks_due": 0,
         "max_lag_seconds": 3_600,
         "ok": False,
     }
