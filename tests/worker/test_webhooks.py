@@ -8,11 +8,12 @@ import logging
 import pytest
 
 from adapters.clock import ManualClock
-from app.worker import run_once
+from app.worker import check, run_once
 from domain.ids import global_id
 from domain.statuses import WebhookDeliveryStatus
 from domain.topics import Topic
 from plumbing.runtime import Runtime
+from services.webhook_delivery import claim_deliveries, deliver, plan_events
 from tests import factories
 from tests.webhook_receiver import TIMEOUT
 from tests.worker.webhook_support import (
@@ -201,3 +202,41 @@ async def test_an_endpoint_failing_past_the_limit_is_disabled_and_the_merchant_t
     )
     # and: every event has every delivery it will get
     assert all(e.delivered_at is not None for e in await events(rt))
+
+
+async def test_a_worker_dying_mid_delivery_leaves_it_to_the_next_after_its_lease(
+    rt: Runtime, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given: a worker planned and claimed a delivery, then died before sending it
+    ada = await factories.customer(rt)
+    with receiving() as receiver:
+        await endpoint_for(rt, receiver)
+        written = await event(rt, Topic.SUBSCRIPTION_PAUSED, ada.id, subscription_id=1)
+        await plan_events(rt, 10)
+        [claimed] = await claim_deliveries(rt, 10)
+        report, _ = await check(rt)
+        assert report["webhooks_due"] == 1
+
+        # when: another worker runs while the lease holds, then after it
+        await run_once(rt)
+        held = list(receiver.received)
+        clock.advance(seconds=rt.settings.webhook_lease)
+        with caplog.at_level(logging.INFO, logger="worker"):
+            await run_once(rt)
+        # and: the dead worker wakes up and tries to send
+        late = await deliver(rt, claimed)
+
+    # then: sent once, by the second pass, as its second attempt
+    assert held == []
+    assert [r.webhook_id for r in receiver.received] == [f"msg_{written}_1"]
+    assert late.outcome == "lease_expired"
+    [attempt] = await attempts(rt)
+    assert (attempt.attempt, attempt.status_code) == (2, 200)
+    # and: one JSON line for the delivery
+    [line] = [r for r in caplog.records if getattr(r, "job", None) == "webhook"]
+    assert (line.outcome, line.topic, line.status_code) == (  # type: ignore[attr-defined]
+        "delivered",
+        "subscription.paused",
+        200,
+    )
+    assert (await check(rt))[0]["webhooks_due"] == 0
