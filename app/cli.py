@@ -66,6 +66,7 @@ async def _worker(settings: Settings, *, once: bool, check: bool) -> int:
             await serve_worker(rt)
         return 0
     finally:
+        await rt.webhooks.aclose()
         await rt.db.dispose()
 
 
@@ -83,6 +84,7 @@ def _demo_worker(settings: Settings) -> None:
         try:
             await run_forever(rt, asyncio.Event())
         finally:
+            await rt.webhooks.aclose()
             await rt.db.dispose()
 
     threading.Thread(target=lambda: asyncio.run(loop()), name="worker", daemon=True).start()

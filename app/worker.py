@@ -1,10 +1,11 @@
 """The worker: fixed pauses ended, getNow orders recovered, due subscriptions renewed,
-customers notified, in a loop or once.
+customers notified, webhooks delivered, in a loop or once.
 
 `python -m app worker` polls every WORKER_POLL_INTERVAL seconds; SIGTERM (or
 SIGINT) lets the job in hand finish, then it exits 0. `--once` runs every job
 until nothing is due and exits (cron, tests). `--check` prints the oldest due
-item's age as JSON and exits 1 when it is older than WORKER_MAX_LAG.
+item's age (renewals, fixed pauses, webhooks) as JSON and exits 1 when it is
+older than WORKER_MAX_LAG.
 
 Each job logs one JSON line: `job`, `job_id`, `outcome` (app/logs.py). Several
 workers may run at once against PostgreSQL (rows are claimed with FOR UPDATE
@@ -27,10 +28,21 @@ from services.renewal_outcomes import Outcome
 from services.renewals import WORKER, claim_due, oldest_due_age, renew
 from services.subscription_lifecycle import end_fixed_pauses
 from services.upcoming_orders import announce_upcoming
+from services.webhook_delivery import (
+    Delivered,
+    DeliveryClaim,
+    claim_deliveries,
+    deliver,
+    plan_events,
+)
+from services.webhook_state import oldest_pending_age
 
 log = logging.getLogger("worker")
 # A bound on batches per pass, so a pass always ends and SIGTERM is heard.
 MAX_BATCHES = 1_000
+# Webhook POSTs in flight at once: a batch of slow receivers still ends well within
+# WEBHOOK_LEASE (batch / WEBHOOK_CONCURRENCY * WEBHOOK_TIMEOUT).
+WEBHOOK_CONCURRENCY = 8
 
 
 def _job_line(job: str, job_id: str, outcome: str, **fields: Any) -> None:
@@ -128,6 +140,53 @@ async def _notifications(rt: Runtime, batch: int, stop: asyncio.Event) -> None:
             break
 
 
+def _webhook_line(done: Delivered) -> None:
+    claim, response = done.claim, done.response
+    fields: dict[str, Any] = {
+        "topic": claim.topic,
+        "event_id": claim.event_id,
+        "endpoint_id": claim.endpoint_id,
+        "attempt": claim.attempt,
+    }
+    if response is not None:
+        fields.update(status_code=response.status_code, duration_ms=response.duration_ms)
+        if response.error:
+            fields["error"] = response.error
+    _job_line("webhook", f"delivery:{claim.delivery_id}", done.outcome, **fields)
+
+
+async def _deliver_one(rt: Runtime, claim: DeliveryClaim, slots: asyncio.Semaphore) -> None:
+    async with slots:
+        try:
+            done = await deliver(rt, claim)
+        except Exception:
+            # Left claimed: sent again by the next pass once its lease expires.
+            log.exception(
+                "webhook failed",
+                extra={
+                    "job": "webhook",
+                    "job_id": f"delivery:{claim.delivery_id}",
+                    "outcome": "failed",
+                },
+            )
+            return
+    _webhook_line(done)
+
+
+async def _webhooks(rt: Runtime, batch: int, stop: asyncio.Event) -> None:
+    for _ in range(MAX_BATCHES):
+        if await plan_events(rt, batch) < batch or stop.is_set():
+            break
+    slots = asyncio.Semaphore(WEBHOOK_CONCURRENCY)
+    # Until nothing is claimable: a customer's next event becomes claimable only once
+    # the one before it is done, so a short batch does not mean the end.
+    for _ in range(MAX_BATCHES):
+        claims = await claim_deliveries(rt, batch)
+        await asyncio.gather(*(_deliver_one(rt, claim, slots) for claim in claims))
+        if not claims or stop.is_set():
+            break
+
+
 async def run_once(rt: Runtime, stop: asyncio.Event | None = None) -> list[Outcome]:
     """Every job once, until nothing is due (or `stop` is set between jobs)."""
     stop = stop or asyncio.Event()
@@ -146,6 +205,9 @@ async def run_once(rt: Runtime, stop: asyncio.Event | None = None) -> list[Outco
         await _announce_upcoming(rt, batch)
     if not stop.is_set():
         await _notifications(rt, batch, stop)
+    # Last, so events this pass wrote (orders placed, declines) go out in it.
+    if not stop.is_set():
+        await _webhooks(rt, batch, stop)
     return renewed
 
 
@@ -164,14 +226,15 @@ async def check(rt: Runtime) -> tuple[dict[str, Any], bool]:
     """The oldest due item's age, and whether it is within WORKER_MAX_LAG.
 
     Due items: renewals and fixed pauses whose day has come, getNow claims left by a
-    dead request past their recovery delay, and outbox events not yet looked at for
-    a notification.
+    dead request past their recovery delay, outbox events not yet looked at for a
+    notification, and webhook deliveries due.
     """
     now = rt.clock.now()
     renewal_age, renewals = await oldest_due_age(rt)
     stale_since, stale = await oldest_stale(rt)
     waiting_since, waiting = await oldest_unnotified(rt)
-    ages = [renewal_age] + [
+    webhooks_age, webhooks = await oldest_pending_age(rt)
+    ages = [renewal_age, webhooks_age] + [
         max((now - since).total_seconds(), 0.0) for since in (stale_since, waiting_since) if since
     ]
     known = [age for age in ages if age is not None]
@@ -180,11 +243,12 @@ async def check(rt: Runtime) -> tuple[dict[str, Any], bool]:
     healthy = age is None or age <= limit
     report = {
         "oldest_due_age_seconds": None if age is None else round(age),
-        "due": renewals + stale + waiting,
+        "due": renewals + stale + waiting + webhooks,
         "due_by_job": {
             "renewals_and_pauses": renewals,
             "early_orders": stale,
             "notifications": waiting,
+            "webhooks": webhooks,
         },
         "max_lag_seconds": limit,
         "ok": healthy,

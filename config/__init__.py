@@ -96,6 +96,16 @@ class Settings(BaseSettings):
     # Seconds a worker holds a notification it is sending; longer than an email and an
     # SMS may take (SMTP_TIMEOUT + SMS_TIMEOUT), or a slow send would be sent twice.
     notification_lease: int = Field(default=300, ge=30, le=86_400)
+    # Webhooks: seconds one POST may take in all; seconds a worker holds a delivery it is
+    # sending (longer than the POST); the first retry's delay in seconds, doubled each time
+    # up to WEBHOOK_RETRY_MAX (with jitter); tries before a delivery is given up; and how
+    # long (seconds) an endpoint may keep failing before it is disabled.
+    webhook_timeout: float = Field(default=10.0, gt=0, le=60)
+    webhook_lease: int = Field(default=120, ge=10, le=3_600)
+    webhook_retry_base: float = Field(default=30.0, gt=0, le=3_600)
+    webhook_retry_max: float = Field(default=6 * 3_600, gt=0, le=86_400)
+    webhook_max_attempts: int = Field(default=20, ge=1, le=100)
+    webhook_disable_after: int = Field(default=5 * 86_400, ge=60)
 
     @field_validator("dunning_schedule")
     @classmethod
@@ -114,6 +124,8 @@ class Settings(BaseSettings):
     def _cross_checks(self) -> Settings:
         if self.notification_lease <= self.smtp_timeout + self.sms_timeout:
             raise ValueError("NOTIFICATION_LEASE must exceed SMTP_TIMEOUT + SMS_TIMEOUT")
+        if self.webhook_lease <= self.webhook_timeout:
+            raise ValueError("WEBHOOK_LEASE must exceed WEBHOOK_TIMEOUT")
         if self.email_backend == "smtp" and not self.smtp_url:
             raise ValueError("SMTP_URL is required when EMAIL_BACKEND=smtp")
         if self.smtp_url and not self.smtp_url.startswith(("smtp://", "smtps://")):

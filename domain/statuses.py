@@ -99,3 +99,12 @@ class DiscountKind(StrEnum):
 
     PERCENTAGE = "PERCENTAGE"
     FIXED_AMOUNT = "FIXED_AMOUNT"
+
+
+@unique
+class WebhookDeliveryStatus(StrEnum):
+    """One event's delivery to one endpoint: waiting (or retrying), done, or given up."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"

@@ -1,4 +1,8 @@
-"""Outbox event topics: what the merchant side and the worker are told happened."""
+"""Outbox event topics: what the merchant side and the worker are told happened.
+
+`DESCRIPTIONS` is the registry the merchant side lists when an endpoint chooses its
+topics; a test keeps it complete.
+"""
 
 from __future__ import annotations
 
@@ -34,3 +38,40 @@ class Topic(StrEnum):
     SUBSCRIPTION_CREATED = "subscription.created"
     # Emitted by the worker N shop-days before an order (services.upcoming_orders).
     SUBSCRIPTION_UPCOMING_ORDER = "subscription.upcoming_order"
+    # The customer changed their profile, email address or marketing consent.
+    CUSTOMER_UPDATED = "customer.updated"
+    # The worker turned off a webhook endpoint that kept failing (services.webhook_delivery).
+    WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disabled"
+
+
+DESCRIPTIONS: dict[Topic, str] = {
+    Topic.CUSTOMER_CREATED: "An account was opened for a new email (an order or checkout "
+    "ingested by the store).",
+    Topic.ORDER_CANCELLED: "An order was cancelled, by the customer or the store.",
+    Topic.TICKET_CREATED: "The customer opened a support ticket.",
+    Topic.TICKET_REPLIED: "A message was added to a support ticket.",
+    Topic.TICKET_CLOSED: "A support ticket was closed.",
+    Topic.SUBSCRIPTION_NEXT_ORDER_DATE_CHANGED: "A subscription's next order date moved.",
+    Topic.SUBSCRIPTION_FREQUENCY_CHANGED: "A subscription's delivery frequency changed.",
+    Topic.SUBSCRIPTION_ADDRESS_CHANGED: "A subscription's shipping address changed.",
+    Topic.SUBSCRIPTION_PAYMENT_METHOD_CHANGED: "A subscription's payment method changed.",
+    Topic.SUBSCRIPTION_LINES_CHANGED: "Products were added to, removed from or changed in "
+    "a subscription.",
+    Topic.SUBSCRIPTION_ORDER_PLACED: "A subscription order was placed (renewal or order now).",
+    Topic.SUBSCRIPTION_SKIPPED: "An order of a subscription was skipped.",
+    Topic.SUBSCRIPTION_UNSKIPPED: "A skipped order of a subscription was restored.",
+    Topic.SUBSCRIPTION_DISCOUNT_APPLIED: "A discount code was applied to a subscription.",
+    Topic.SUBSCRIPTION_DISCOUNT_REMOVED: "A discount code was removed from a subscription.",
+    Topic.SUBSCRIPTION_PAUSED: "A subscription was paused.",
+    Topic.SUBSCRIPTION_UNPAUSED: "A paused subscription was resumed.",
+    Topic.SUBSCRIPTION_CANCELLED: "A subscription was cancelled.",
+    Topic.SUBSCRIPTION_RETAINED: "The customer accepted a retention offer instead of cancelling.",
+    Topic.SUBSCRIPTION_REACTIVATED: "A cancelled subscription was reactivated.",
+    Topic.SUBSCRIPTION_PAYMENT_DECLINED: "A renewal payment was declined; a retry is scheduled.",
+    Topic.SUBSCRIPTION_PAST_DUE: "A renewal payment failed on every retry.",
+    Topic.SUBSCRIPTION_CREATED: "A subscription was sold.",
+    Topic.SUBSCRIPTION_UPCOMING_ORDER: "A subscription order is coming up in a few days.",
+    Topic.CUSTOMER_UPDATED: "The customer changed their profile, email address or marketing "
+    "consent.",
+    Topic.WEBHOOK_ENDPOINT_DISABLED: "A webhook endpoint was disabled after failing for too long.",
+}

@@ -12,6 +12,7 @@ from models import (  # noqa: F401
     shop,
     subscription,
     ticket,
+    webhooks,
 )
 from models.base import metadata
 

@@ -20,6 +20,8 @@ class OutboxEvent(SQLModel, table=True):
         Index("ix_outbox_event_pending", "delivered_at", "id"),
         # The notifications job's scan: events not yet looked at, oldest first.
         Index("ix_outbox_event_unnotified", "notified_at", "id"),
+        # The webhooks job's scan: events not yet planned for the endpoints.
+        Index("ix_outbox_event_unplanned", "webhooks_planned_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -32,8 +34,13 @@ class OutboxEvent(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
-    # Webhooks to the merchant side (not yet built) set this; notifications never do.
+    # Set once every webhook endpoint that wanted the event has it (or it was given up);
+    # notifications never touch it.
     delivered_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    # When the worker wrote one `webhook_delivery` per endpoint that wants the event.
+    webhooks_planned_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
     # Set once the customer's notification went out (or when the topic needs none).

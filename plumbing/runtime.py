@@ -9,6 +9,7 @@ from adapters.clock import Clock
 from adapters.gateway import BuiltinTestGateway, PaymentGateway
 from adapters.mail import ConsoleEmailBackend, EmailBackend, SmtpEmailBackend
 from adapters.sms import ConsoleSmsBackend, DisabledSmsBackend, HttpSmsBackend, SmsBackend
+from adapters.webhooks import WebhookSender
 from models.availability import Timeouts
 from models.database import Database
 from plumbing.deliveries import Courier
@@ -28,6 +29,8 @@ class Runtime:
     gateway: PaymentGateway
     # Sends what requests leave to deliver once they are answered.
     courier: Courier
+    # Posts the merchant's webhooks (the worker's job).
+    webhooks: WebhookSender
 
 
 def database_timeouts(settings: Settings) -> Timeouts:
@@ -72,4 +75,5 @@ def build_runtime(
         # The one gateway of the process; production adapters plug in here.
         gateway=gateway or BuiltinTestGateway(clock),
         courier=Courier(limit=settings.delivery_concurrency),
+        webhooks=WebhookSender(timeout=settings.webhook_timeout),
     )

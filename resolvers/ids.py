@@ -7,13 +7,14 @@ import binascii
 
 import strawberry
 
+from domain.ids import global_id
+
 # Primary keys are 32-bit INTEGER columns.
 MAX_PK = 2**31 - 1
 
 
 def to_global_id(type_name: str, pk: int | str) -> strawberry.ID:
-    raw = f"{type_name}:{pk}".encode()
-    return strawberry.ID(base64.urlsafe_b64encode(raw).decode().rstrip("="))
+    return strawberry.ID(global_id(type_name, pk))
 
 
 def from_global_id(value: str) -> tuple[str, int] | None:

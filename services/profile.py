@@ -16,9 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from auth import challenges, rate_limit, sessions
+from domain.actors import Actor
 from domain.errors import ErrorCode, FieldErrors, ServiceError
 from domain.i18n import _
 from domain.statuses import ChallengePurpose
+from domain.topics import Topic
 from domain.validation import (
     normalize_email,
     normalize_language,
@@ -28,6 +30,7 @@ from domain.validation import (
 from models.auth import LoginChallenge, MagicLink
 from models.customer import Customer
 from models.shop import Shop
+from plumbing import outbox
 from plumbing.deliveries import Delivery, email_delivery
 from plumbing.runtime import Runtime
 
@@ -82,6 +85,21 @@ async def _customer_for_update(session: AsyncSession, customer_id: int) -> Custo
     return customer
 
 
+def _record_updated(
+    session: AsyncSession, customer: Customer, changed: list[str], now: datetime
+) -> None:
+    """`customer.updated` for the merchant side, naming the fields that changed."""
+    assert customer.id is not None
+    outbox.record(
+        session,
+        topic=Topic.CUSTOMER_UPDATED,
+        actor=Actor.customer(customer.id),
+        customer_id=customer.id,
+        payload={"customer_id": customer.id, "changed": changed},
+        now=now,
+    )
+
+
 def record_consent(
     customer: Customer, channel: str, value: bool, *, now: datetime, source: str
 ) -> bool:
@@ -107,15 +125,20 @@ async def update_profile(
     async with rt.db.transaction() as session:
         customer = await _customer_for_update(session, customer_id)
         now = rt.clock.now()
-        changed = False
+        changed = []
         for name, value in values.items():
             if getattr(customer, name) != value:
                 setattr(customer, name, value)
-                changed = True
-        if "phone" in values and customer.phone is None:
-            record_consent(customer, "sms", False, now=now, source=CONSENT_SOURCE)
+                changed.append(name)
+        if (
+            "phone" in values
+            and customer.phone is None
+            and record_consent(customer, "sms", False, now=now, source=CONSENT_SOURCE)
+        ):
+            changed.append("marketing_sms")
         if changed:
             customer.updated_at = now
+            _record_updated(session, customer, changed, now)
         try:
             # The unique index decides who owns a number, so two accounts
             # claiming it at once cannot both win.
@@ -231,6 +254,7 @@ async def _switch_email(
     old_email = customer.email
     customer.email = new_email
     customer.updated_at = rt.clock.now()
+    _record_updated(session, customer, ["email"], customer.updated_at)
     try:
         async with session.begin_nested():
             await session.flush()
@@ -270,12 +294,14 @@ async def update_marketing_consent(
             )
         now = rt.clock.now()
         changed = [
-            record_consent(
-                customer, channel, bool(changes[channel]), now=now, source=CONSENT_SOURCE
-            )
+            f"marketing_{channel}"
             for channel in CONSENT_CHANNELS
             if channel in changes
+            and record_consent(
+                customer, channel, bool(changes[channel]), now=now, source=CONSENT_SOURCE
+            )
         ]
-        if any(changed):
+        if changed:
             customer.updated_at = now
+            _record_updated(session, customer, changed, now)
     return customer

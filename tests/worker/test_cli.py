@@ -112,7 +112,12 @@ def test_worker_once_places_the_due_order_and_check_reports_the_lag(
     assert json.loads(after.stdout) == {
         "oldest_due_age_seconds": None,
         "due": 0,
-        "due_by_job": {"renewals_and_pauses": 0, "early_orders": 0, "notifications": 0},
+        "due_by_job": {
+            "renewals_and_pauses": 0,
+            "early_orders": 0,
+            "notifications": 0,
+            "webhooks": 0,
+        },
         "max_lag_seconds": 3_600,
         "ok": True,
     }
@@ -184,7 +189,12 @@ async def test_check_counts_due_renewals_and_pauses(rt: Runtime, clock: ManualCl
     assert report == {
         "oldest_due_age_seconds": 39 * 3_600,
         "due": 2,
-        "due_by_job": {"renewals_and_pauses": 2, "early_orders": 0, "notifications": 0},
+        "due_by_job": {
+            "renewals_and_pauses": 2,
+            "early_orders": 0,
+            "notifications": 0,
+            "webhooks": 0,
+        },
         "max_lag_seconds": 3_600,
         "ok": False,
     }

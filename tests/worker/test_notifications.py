@@ -138,11 +138,12 @@ async def test_an_event_no_notification_needs_is_kept_for_the_merchant_side(
 
     await run_once(rt)
 
-    # then: no email; both events are still there, notified, undelivered to webhooks
+    # then: no email; both events are still there, notified, planned for webhooks
     assert smtp.messages == []
     events = await _events(rt)
     assert [e.topic for e in events] == [Topic.SUBSCRIPTION_SKIPPED, Topic.TICKET_REPLIED]
-    assert all(e.notified_at is not None and e.delivered_at is None for e in events)
+    # (the webhooks job planned them too: notifications never take an event from it)
+    assert all(e.notified_at is not None and e.webhooks_planned_at is not None for e in events)
     assert [e.payload["subscription_id"] for e in events[:1]] == [1]
 
 
@@ -236,7 +237,7 @@ async def test_a_refused_email_is_retried_after_its_lease_then_given_up(
     [event] = await _events(rt)
     assert event.notify_attempts == MAX_ATTEMPTS
     assert event.notified_at is not None
-    assert event.delivered_at is None
+    assert event.webhooks_planned_at is not None
     assert smtp.messages == []
 
 
