@@ -201,13 +201,14 @@ async def test_check_counts_stale_claims_and_events_waiting_for_notification(
     clock.advance(minutes=90)
     report, healthy = await check(rt)
 
-    # then: both are due; the stale claim has waited since its recovery delay ended
+    # then: all are due (the event also waits to be planned for webhooks); the stale claim has waited since its recovery delay ended
     assert report["due_by_job"] == {
         "renewals_and_pauses": 0,
         "early_orders": 1,
         "notifications": 1,
+        "webhooks": 1,
     }
-    assert report["due"] == 2
+    assert report["due"] == 3
     assert report["oldest_due_age_seconds"] == 2 * 3_600 - 10 * 60
     assert healthy is False
     await run_once(rt)
