@@ -34,7 +34,10 @@ export async function execute<TResult, TVariables>(
       body: JSON.stringify({ query: document.toString(), variables: variables ?? {} }),
     });
   } catch {
-    throw new ApiError(`The account service at ${API_URL} cannot be reached.`);
+    // A refused CORS preflight looks the same to the page as a server that is down.
+    throw new ApiError(
+      `The account service at ${API_URL} cannot be reached (is it running, and does its CORS_ORIGINS allow this page?).`,
+    );
   }
   const body = (await response.json().catch(() => ({}))) as Response<TResult>;
   const unauthenticated = body.errors?.some((e) => e.extensions?.code === "UNAUTHENTICATED");
