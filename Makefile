@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint imports typecheck install export-schema migrate serve bench load clean vendor-graphiql messages
+.PHONY: demo test lint imports typecheck install export-schema migrate serve bench load clean vendor-graphiql messages example example-typecheck
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,18 @@ demo: $(STAMP)
 
 test: $(STAMP) lint imports typecheck
 	$(BIN)/pytest -q
+
+# examples/storefront at http://127.0.0.1:3000 (the demo's STOREFRONT_URL, allowed by its
+# CORS default); run `make demo` beside it. API_URL points it at another API.
+EXAMPLE_DIR := examples/storefront
+API_URL ?= http://127.0.0.1:8000/graphql
+
+example:
+	cd $(EXAMPLE_DIR) && npm ci --no-audit --no-fund && VITE_API_URL=$(API_URL) npm run dev
+
+# Types generated from schema.graphql, then tsc: fails when the schema breaks the page.
+example-typecheck:
+	cd $(EXAMPLE_DIR) && npm ci --no-audit --no-fund && npm run typecheck
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

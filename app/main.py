@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute, Mount, Route
 
 from app import graphiql, invoices, pages
@@ -27,6 +28,8 @@ from schema.customer import build_schema
 
 GRAPHQL_PATH = "/graphql"
 ADMIN_GRAPHQL_PATH = "/admin/graphql"
+# What a storefront on another origin sends: the session, JSON, and a replay key.
+CORS_HEADERS = ("Authorization", "Content-Type", "Idempotency-Key")
 
 # A request leaves a few hundred objects in reference cycles (graphql-core's
 # execution state among them), so collections cannot be avoided, only kept
@@ -79,8 +82,21 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
     ]
     if settings.graphiql_enabled:
         routes.append(Mount(graphiql.ASSETS_PATH, graphiql.assets(), name="graphiql"))
-    middleware = [
-        Middleware(RequestIdMiddleware),
+    middleware = [Middleware(RequestIdMiddleware)]
+    if settings.allowed_origins:
+        # Outside the rest, so preflights never touch the database and every
+        # answer (401, 415, 503 included) is readable by the storefront's page.
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.allowed_origins,
+                allow_methods=("GET", "POST"),
+                allow_headers=CORS_HEADERS,
+                expose_headers=("X-Request-ID", "Retry-After"),
+                max_age=600,
+            )
+        )
+    middleware += [
         # Outside authentication, so the session check reads on the request's
         # connection and its failure, too, answers 503.
         Middleware(DatabaseScopeMiddleware, db=rt.db, deadline=settings.request_timeout),

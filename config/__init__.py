@@ -9,9 +9,13 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Where `make example` serves examples/storefront; allowed by default in development.
+EXAMPLE_STOREFRONT_ORIGIN = "http://127.0.0.1:3000"
 
 
 class ConfigError(Exception):
@@ -55,6 +59,9 @@ class Settings(BaseSettings):
     public_url: str = ""
     storefront_url: str = "http://127.0.0.1:3000"
     checkout_url_template: str = "{storefront_url}/cart/{cart_id}"
+    # Browser origins that may call the API, comma-separated; unset means the
+    # storefront's and the example's in development, none in production.
+    cors_origins: str | None = None
     secret_key: SecretStr | None = None
     trust_proxy_headers: bool = False
 
@@ -120,6 +127,13 @@ class Settings(BaseSettings):
             raise ValueError("must be an absolute http(s) URL")
         return value.rstrip("/")
 
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_origins(value)
+        return value
+
     @model_validator(mode="after")
     def _cross_checks(self) -> Settings:
         if self.notification_lease <= self.smtp_timeout + self.sms_timeout:
@@ -166,6 +180,15 @@ class Settings(BaseSettings):
         return self.is_development if self.introspection is None else self.introspection
 
     @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        """The origins whose pages may call the API from a browser (CORS)."""
+        if self.cors_origins is not None:
+            return parse_origins(self.cors_origins)
+        if not self.is_development:
+            return ()
+        return tuple(dict.fromkeys((_origin_of(self.storefront_url), EXAMPLE_STOREFRONT_ORIGIN)))
+
+    @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.var_dir / 'app.db'}"
 
@@ -191,6 +214,32 @@ def parse_dunning_schedule(text: str) -> tuple[int, ...]:
     if any(day < 1 or day > 60 for day in days) or list(days) != sorted(set(days)):
         raise ValueError("must be rising days between 1 and 60, e.g. 1,3,7")
     return days
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def parse_origins(text: str) -> tuple[str, ...]:
+    """ "https://shop.example, http://127.0.0.1:3000" -> each origin, as browsers send it.
+
+    An origin is a scheme, a host and an optional port: a path, a wildcard or a
+    trailing slash would never equal a browser's `Origin` header, so they are refused
+    rather than silently matching nothing.
+    """
+    origins = tuple(part.strip() for part in text.split(",") if part.strip())
+    for origin in origins:
+        parts = urlsplit(origin)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or origin != _origin_of(origin)
+        ):
+            raise ValueError(
+                f"{origin!r} is not an origin; give scheme://host[:port], e.g. https://shop.example"
+            )
+    return origins
 
 
 def load_settings(**overrides: object) -> Settings:

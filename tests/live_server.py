@@ -17,7 +17,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -31,8 +31,8 @@ class _Server(uvicorn.Server):
 
 
 class LiveServer:
-    def __init__(self, app: Starlette) -> None:
-        self.port = _free_port()
+    def __init__(self, app: Starlette, port: int | None = None) -> None:
+        self.port = port or free_port()
         config = uvicorn.Config(
             app, host="127.0.0.1", port=self.port, lifespan="on", log_config=None
         )
@@ -58,8 +58,8 @@ class LiveServer:
 
 
 @asynccontextmanager
-async def serving(app: Starlette) -> AsyncIterator[LiveServer]:
-    server = LiveServer(app)
+async def serving(app: Starlette, port: int | None = None) -> AsyncIterator[LiveServer]:
+    server = LiveServer(app, port)
     await server.start()
     try:
         yield server

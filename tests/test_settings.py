@@ -125,3 +125,29 @@ def test_cli_stops_with_one_line_naming_the_setting(tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines() == [
         "error: invalid setting LOGIN_CODE_LENGTH: Input should be less than or equal to 8"
     ]
+
+
+def test_cors_allows_the_storefront_and_the_example_in_development_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("STOREFRONT_URL", "https://Shop.example/account")
+    assert load_settings().allowed_origins == ("https://shop.example", "http://127.0.0.1:3000")
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://db/app")
+    monkeypatch.setenv("EMAIL_BACKEND", "smtp")
+    monkeypatch.setenv("SMTP_URL", "smtp://mail.example.com:587")
+    monkeypatch.setenv("SMS_BACKEND", "none")
+    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("PUBLIC_URL", "https://account.example.com")
+    assert load_settings().allowed_origins == ()
+    monkeypatch.setenv("CORS_ORIGINS", "https://shop.example, https://www.shop.example")
+    assert load_settings().allowed_origins == ("https://shop.example", "https://www.shop.example")
+
+
+@pytest.mark.parametrize(
+    "value", ["*", "https://shop.example/", "https://shop.example/account", "shop.example"]
+)
+def test_cors_origins_must_be_origins(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("CORS_ORIGINS", f"https://ok.example,{value}")
+    with pytest.raises(ConfigError, match=r"^invalid setting CORS_ORIGINS: .* is not an origin"):
+        load_settings()

@@ -201,7 +201,8 @@ async def test_check_counts_stale_claims_and_events_waiting_for_notification(
     clock.advance(minutes=90)
     report, healthy = await check(rt)
 
-    # then: all are due (the event also waits to be planned for webhooks); the stale claim has waited since its recovery delay ended
+    # then: all are due (the event also waits to be planned for webhooks); the stale
+    # claim has waited since its recovery delay ended
     assert report["due_by_job"] == {
         "renewals_and_pauses": 0,
         "early_orders": 1,
