@@ -21,6 +21,7 @@ from app.middleware import GraphQLBodyMiddleware, RequestIdMiddleware
 from app.resilience import DatabaseScopeMiddleware
 from config import Settings, load_settings
 from plumbing.runtime import Runtime, build_runtime
+from schema.common.plans import plans_of
 from schema.customer import build_schema
 
 GRAPHQL_PATH = "/graphql"
@@ -62,8 +63,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
             await rt.sms.aclose()
             await rt.db.dispose()
 
+    schema = build_schema(settings)
     routes: list[BaseRoute] = [
-        Route(GRAPHQL_PATH, GraphQLApp(build_schema(settings), rt), methods=["GET", "POST"]),
+        Route(GRAPHQL_PATH, GraphQLApp(schema, rt), methods=["GET", "POST"]),
         Route("/healthz", pages.healthz, methods=["GET"]),
         Route("/readyz", pages.readyz, methods=["GET"]),
         Route("/auth/magic-link", pages.magic_link, methods=["GET", "POST"]),
@@ -91,6 +93,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         exception_handlers={HTTPException: http_exception, Exception: internal_error},
     )
     app.state.runtime = rt
+    # The compiled plans' cache (None when COMPILED_PLANS is off), for its counters.
+    app.state.plans = plans_of(schema)
     return app
 
 

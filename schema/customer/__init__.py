@@ -22,6 +22,7 @@ from config import Settings
 from schema.common.limits import LimitedValidationCache, QueryCostLimiter, QuerySizeLimiter
 from schema.common.logging import LoggingSchema, MaskInternalErrors
 from schema.common.operations import OperationGuard
+from schema.common.plans import Plans, executor_class
 from schema.common.repetition import QueryRepetitionLimiter
 from schema.customer.mutations.addresses import AddressMutations
 from schema.customer.mutations.auth import AuthMutations
@@ -83,6 +84,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         query=query,
         mutation=mutation,
         extensions=extensions,
+        execution_context_class=executor_class(Plans()) if settings.compiled_plans else None,
         # "Did you mean 'name'?" reveals the schema as introspection does: off together.
         config=StrawberryConfig(
             auto_camel_case=True, disable_field_suggestions=not settings.introspection_enabled
