@@ -242,6 +242,8 @@ def _serialize(f: FieldPlan, column: list[Any]) -> None:
     serialize, identity = f.serialize, f.identity
     assert serialize is not None
     for index, value in enumerate(column):
+        if type(value) is identity and not f.is_list:
+            continue  # `serialize` would hand back this very value
         if value is None:
             if f.non_null:
                 raise PlanFailed(f"null for non-null {f.key}")
