@@ -230,3 +230,30 @@ async def _customer(rt: Runtime) -> Customer:
         await factories.order(rt, customer, fulfillment_status=status)
     await factories.order(rt, customer, shipping=None, payment=None, billing_address=None)
     return customer
+
+
+async def test_documents_a_plan_cannot_answer_exactly_go_to_the_executor(
+    apps: Pair, token: str
+) -> None:
+    # `node` is an interface: its runtime type is the executor's to decide.
+    query = '{ node(id: "T3JkZXI6MQ==") { id } me { email } }'
+    await same(apps, query, token=token)
+    await same(apps, query, token=token)
+    stats = apps.plans.stats
+    assert (stats.refused, stats.compiled, stats.served) == (1, 0, 0)
+
+
+def test_resolvers_read_only_what_a_plan_gives_them() -> None:
+    """A plan's `info` carries `context` and a null `path` (which `connection` turns
+    into a raised error); a resolver reading more would fail every plan using it."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "schema"
+    used = {
+        match
+        for path in root.rglob("*.py")
+        if "plans" not in path.parts
+        for match in re.findall(r"\binfo\.(\w+)", path.read_text())
+    }
+    assert used <= {"context", "path"}, used
