@@ -257,3 +257,12 @@ def test_resolvers_read_only_what_a_plan_gives_them() -> None:
         for match in re.findall(r"\binfo\.(\w+)", path.read_text())
     }
     assert used <= {"context", "path"}, used
+
+
+async def test_a_selection_set_with_every_field_skipped(apps: Pair, token: str) -> None:
+    query = """query($off: Boolean!) { me { orders(first: 2) { edges { node {
+      number @skip(if: $off) } } } } }"""
+    body = await same(apps, query, {"off": True}, token=token)
+    assert b'"node":{}' in body
+    await same(apps, query, {"off": False}, token=token)
+    assert (apps.plans.stats.served, apps.plans.stats.fallbacks) == (2, 0)

@@ -142,7 +142,11 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
             or (self.middleware_manager is not None and self.middleware_manager.middlewares)
         ):
             return general(root_type, root_value, grouped_field_set, serially, new_defer_usages)
-        plan = self.plans.lookup(self, root_type, grouped_field_set)
+        try:
+            plan = self.plans.lookup(self, root_type, grouped_field_set)
+        except Exception:
+            log.warning("looking up a plan failed; the executor answers", exc_info=True)
+            plan = None
         if plan is None:
             return general(root_type, root_value, grouped_field_set, serially, new_defer_usages)
         return self._planned(

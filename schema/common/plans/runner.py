@@ -80,7 +80,7 @@ def _complete_sync(plan: ObjectPlan, sources: list[Any], run: Run) -> list[dict[
         for i, f, flat in _nested(plan, columns)
         if f.objects is not None
     }
-    return _assemble(plan, columns, children)
+    return _assemble(plan, len(sources), columns, children)
 
 
 async def _complete_async(plan: ObjectPlan, sources: list[Any], run: Run) -> list[dict[str, Any]]:
@@ -102,7 +102,7 @@ async def _complete_async(plan: ObjectPlan, sources: list[Any], run: Run) -> lis
     elif later:
         for (i, _), result in zip(later, await _gather([aw for _, aw in later]), strict=True):
             children[i] = result
-    return _assemble(plan, columns, children)
+    return _assemble(plan, len(sources), columns, children)
 
 
 async def _gather(awaitables: list[Awaitable[Any]]) -> list[Any]:
@@ -213,8 +213,13 @@ def _items(f: FieldPlan, value: Any) -> list[Any] | tuple[Any, ...]:
 
 
 def _assemble(
-    plan: ObjectPlan, columns: list[list[Any]], children: dict[int, list[dict[str, Any]]]
+    plan: ObjectPlan,
+    count: int,
+    columns: list[list[Any]],
+    children: dict[int, list[dict[str, Any]]],
 ) -> list[dict[str, Any]]:
+    if not plan.fields:  # every selection skipped: graphql-core answers {}
+        return [{} for _ in range(count)]
     for i, f in enumerate(plan.fields):
         if f.read == TYPENAME:
             continue
