@@ -24,6 +24,7 @@ from app.resilience import DatabaseScopeMiddleware
 from config import Settings, load_settings
 from plumbing.runtime import Runtime, build_runtime
 from schema.admin import build_admin_schema
+from schema.common.plans import plans_of
 from schema.customer import build_schema
 
 GRAPHQL_PATH = "/graphql"
@@ -68,8 +69,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
             await rt.sms.aclose()
             await rt.db.dispose()
 
+    schema = build_schema(settings)
     routes: list[BaseRoute] = [
-        Route(GRAPHQL_PATH, GraphQLApp(build_schema(settings), rt), methods=["GET", "POST"]),
+        Route(GRAPHQL_PATH, GraphQLApp(schema, rt), methods=["GET", "POST"]),
         Route(
             ADMIN_GRAPHQL_PATH,
             AdminGraphQLApp(build_admin_schema(settings), rt),
@@ -119,6 +121,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         exception_handlers={HTTPException: http_exception, Exception: internal_error},
     )
     app.state.runtime = rt
+    # The compiled plans' cache (None when COMPILED_PLANS is off), for its counters.
+    app.state.plans = plans_of(schema)
     return app
 
 

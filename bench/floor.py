@@ -125,7 +125,8 @@ async def measure(seconds: float) -> dict[str, Any]:
     settings = load_settings()
     rt = build_runtime(settings)
     rows = await load_rows(rt)
-    schema = build_schema(settings)
+    # The floor is graphql-core's executor; bench/compiled.py measures the plans beside it.
+    schema = build_schema(settings.model_copy(update={"compiled_plans": False}))
 
     async def execute(size: int) -> bytes:
         result = await schema.execute(

@@ -34,6 +34,7 @@ class Sample:
 class Results:
     samples: list[Sample] = field(default_factory=list)
     floor: dict[str, Any] = field(default_factory=dict)
+    compiled: dict[str, Any] = field(default_factory=dict)  # bench/compiled.py
     roundtrips: dict[str, int] = field(default_factory=dict)
     checkouts: int = 0
     response_bytes: dict[int, int] = field(default_factory=dict)
@@ -168,10 +169,26 @@ def floor_table(r: Results) -> list[str]:
     return rows
 
 
+def compiled_table(r: Results) -> list[str]:
+    rows = [
+        "| first | floor CPU ms/exec | compiled plan CPU ms/exec | floor / compiled |",
+        "|---:|---:|---:|---:|",
+    ]
+    for n in PAGE_SIZES:
+        c = r.compiled.get("sizes", {}).get(str(n))
+        if c is not None:
+            rows.append(
+                f"| {n} | {c['floor_cpu_ms']:.2f} | {c['compiled_cpu_ms']:.2f}"
+                f" | {c['ratio']:.1f}x |"
+            )
+    return rows
+
+
 def summary(r: Results) -> str:
     lines = ["", "Dashboard, medians of rounds (A = API, B = hand-written), 2 workers each", ""]
     lines += dashboard_table(r)
     lines += ["", "Floor and server CPU", "", *floor_table(r)]
+    lines += ["", "Compiled plans beside the floor", "", *compiled_table(r)]
     lines += ["", "Targets", ""]
     lines += [f"- {t.name}: {t.figure} -> {_mark(t.met)}" for t in targets(r)]
     return "\n".join(lines)
@@ -249,6 +266,7 @@ def render(r: Results) -> str:
         "dashboard": "\n".join(dashboard_table(r)),
         "noise": noise,
         "floor": "\n".join(floor_table(r)),
+        "compiled": "\n".join(compiled_table(r)),
         "roundtrips": "\n".join(trips),
         "deep": "\n".join(deep_text),
         "login": "\n".join(login_text),

@@ -6,7 +6,8 @@
 2. Start A, the API (`python -m app serve --workers 2`, APP_ENV=production), and B,
    the hand-written endpoint (bench/handwritten.py, uvicorn --workers 2).
 3. Byte-compare A's and B's responses for every page size; stop on any difference.
-4. The floor (bench/floor.py, its own process) and A's database round trips.
+4. The floor (bench/floor.py), compiled plans beside it (bench/compiled.py), each in
+   its own process, and A's database round trips.
 5. wrk: first = 1, 20, 100 at concurrency 1 and 16, alternating A and B, in rounds.
 6. Deep pages (bench/deep.py) and login throughput (bench/login.py) against A.
 7. Print the tables and write docs/performance.md (bench/report.py).
@@ -122,6 +123,22 @@ def floor(answers: dict[int, bytes], seconds: float) -> dict[str, Any]:
     return result
 
 
+def compiled(answers: dict[int, bytes]) -> dict[str, Any]:
+    """bench/compiled.py in its own process; the answers it compared must be A's."""
+    out = subprocess.run(
+        [PYTHON, "-m", "bench.compiled", "--json"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    result: dict[str, Any] = orjson.loads(out.strip().splitlines()[-1])
+    for size in PAGE_SIZES:
+        if result["sizes"][str(size)]["sha256"] != hashlib.sha256(answers[size]).hexdigest():
+            sys.exit(f"FAIL: the compiled plan's response for first={size} is not the API's")
+    return result
+
+
 def measure(
     server: Server, size: int, connections: int, seconds: float, token: str, gate: QuietGate
 ) -> Sample:
@@ -207,6 +224,14 @@ def main() -> None:
         for size in PAGE_SIZES:
             cpu = results.floor_cpu_ms(size)
             print(f"  first={size:<3} {cpu:>7.2f} ms CPU per execution, bytes = A's", flush=True)
+        print("== compiled plans beside the floor (in-process)", flush=True)
+        results.compiled = compiled(answers)
+        for size, row in results.compiled["sizes"].items():
+            print(
+                f"  first={size:<3} floor {row['floor_cpu_ms']:>7.2f} ms, compiled"
+                f" {row['compiled_cpu_ms']:>7.2f} ms CPU per execution",
+                flush=True,
+            )
         counter, results.checkouts = asyncio.run(roundtrips.count())
         results.roundtrips = dict(counter)
         print(f"  A: {sum(counter.values())} round trips per request: {dict(counter)}", flush=True)

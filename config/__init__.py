@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     # Selections answering to one name in one selection set (validation compares them in pairs).
     max_query_repeats: int = Field(default=20, ge=2)
     max_body_bytes: int = Field(default=100_000, ge=1_000)
+    # Known query documents answered from a plan compiled once (schema.common.plans).
+    compiled_plans: bool = True
 
     # Seconds each wait on the database may last, so an unreachable or silent
     # database costs a request a prompt 503 instead of a hang.

@@ -8,6 +8,7 @@ from strawberry.tools import merge_types
 from config import Settings
 from schema.common.extensions import VALIDATION_CACHE_SIZE, extensions_for
 from schema.common.logging import LoggingSchema
+from schema.common.plans import Plans, executor_class
 from schema.customer.mutations.addresses import AddressMutations
 from schema.customer.mutations.auth import AuthMutations
 from schema.customer.mutations.orders import OrderMutations
@@ -42,4 +43,10 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         ),
     )
     extensions, config = extensions_for(settings)
-    return LoggingSchema(query=query, mutation=mutation, extensions=extensions, config=config)
+    return LoggingSchema(
+        query=query,
+        mutation=mutation,
+        extensions=extensions,
+        execution_context_class=executor_class(Plans()) if settings.compiled_plans else None,
+        config=config,
+    )
