@@ -189,7 +189,9 @@ async def test_known_and_unknown_numbers_answer_alike_with_a_slow_provider(
             times[phone].append(await timed_request(client, phone=phone))
         known, unknown = times[KNOWN], times[UNKNOWN]
         difference_ms = abs(statistics.median(known) - statistics.median(unknown)) * 1000
-        assert difference_ms < 5, (
+        # What would leak is the provider's 100 ms; the bound leaves room for the noise
+        # of a machine busy with other work, far below that.
+        assert difference_ms < 15, (
             difference_ms,
             statistics.median(known),
             statistics.median(unknown),
