@@ -1,4 +1,4 @@
-"""Where a subscription ships and how it is paid: the address, the card, discount codes."""
+"""Where a subscription ships and how it is paid: the address and the card."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from domain.actors import Actor
@@ -15,19 +16,16 @@ from domain.i18n import _
 from domain.schedule import shop_today
 from domain.topics import Topic
 from models.address import ADDRESS_FIELDS, Address, PaymentMethod
-from models.merchant import DiscountCode, DiscountRedemption
 from models.shop import SHOP_ID, CustomerAccountSettings, Shop
-from models.subscription import Subscription, SubscriptionDiscount, SubscriptionLine
+from models.subscription import Subscription
+from plumbing import idempotency
 from plumbing.runtime import Runtime
 from services import payments
 from services.addresses import clean_address
-from services.subscription_pricing import price
 from services.subscription_rules import PortalAction, refusal
 from services.subscriptions import Change, change, subscription_not_found
 
 # Codes stacked on one subscription; more is a script trying its luck, not a customer.
-MAX_DISCOUNT_CODES = 5
-MAX_CODE_LENGTH = 50
 _CARD_INPUTS = ("paymentMethodId", "gatewayToken")
 # The refusals of each pair of alternative inputs: (neither given, both given).
 _CARD_CHOICE = (
@@ -117,6 +115,26 @@ def _expired(card: PaymentMethod, today: date) -> bool:
     return (card.expiry_year, card.expiry_month) < (today.year, today.month)
 
 
+# The Idempotency-Key scope of a new card given to a subscription.
+NEW_CARD = "updateSubscriptionPaymentMethod"
+
+
+async def _replayed(rt: Runtime, actor: Actor, key: str | None, request: dict[str, Any]) -> bool:
+    async with rt.db.read() as session:
+        seen = await idempotency.replay(
+            session, actor=actor, operation=NEW_CARD, key=key, request=request
+        )
+    return seen is not None
+
+
+async def _owned(rt: Runtime, customer_id: int, subscription_id: int | None) -> Subscription:
+    async with rt.db.read() as session:
+        sub = None if subscription_id is None else await session.get(Subscription, subscription_id)
+    if sub is None or sub.customer_id != customer_id:
+        raise subscription_not_found()
+    return sub
+
+
 async def update_payment_method(
     rt: Runtime,
     *,
@@ -126,25 +144,34 @@ async def update_payment_method(
     gateway_token: str | None,
     billing_address: Mapping[str, str | None] | None,
     actor: Actor,
+    idempotency_key: str | None = None,
 ) -> Subscription:
     """Charge future orders to a saved card, or to a new one from a gateway token (saved
-    to the wallet as `addPaymentMethod` would)."""
+    to the wallet as `addPaymentMethod` would).
+
+    With a new card, an Idempotency-Key makes a retried call answer as the first one did
+    instead of saving the card twice (the key is kept with the change it made).
+    """
     vaulted: tuple[Any, Any, dict[str, Any] | None] | None = None
+    request: dict[str, Any] = {}
     if gateway_token is not None:
-        # The rule and the input first: the gateway call is slow and must not run for a
-        # refusal, nor inside the subscription's transaction.
-        await _check_allowed(
-            rt,
-            customer_id=customer_id,
-            subscription_id=subscription_id,
-            action=PortalAction.UPDATE_PAYMENT_METHOD,
-        )
         _one_of(payment_method_id, gateway_token, _CARD_INPUTS, _CARD_CHOICE)
         token = payments.check_gateway_token(gateway_token)
         snapshot = (
             None
             if billing_address is None
             else clean_address(billing_address, path=["billingAddress"])
+        )
+        request = {"subscription_id": subscription_id, "token": token, "billing_address": snapshot}
+        if await _replayed(rt, actor, idempotency_key, request):
+            return await _owned(rt, customer_id, subscription_id)
+        # The rule first: the gateway call is slow and must not run for a refusal, nor
+        # inside the subscription's transaction.
+        await _check_allowed(
+            rt,
+            customer_id=customer_id,
+            subscription_id=subscription_id,
+            action=PortalAction.UPDATE_PAYMENT_METHOD,
         )
         await payments.check_room(rt, customer_id)
         gateway, card = await payments.vault(rt, token)
@@ -161,6 +188,15 @@ async def update_payment_method(
                 card=card,
                 billing_address=snapshot,
                 make_default=False,
+            )
+            await idempotency.remember(
+                ch.session,
+                actor=actor,
+                operation=NEW_CARD,
+                key=idempotency_key,
+                request=request,
+                result={"payment_method_id": row.id},
+                now=ch.now,
             )
         else:
             _one_of(payment_method_id, gateway_token, _CARD_INPUTS, _CARD_CHOICE)
@@ -191,144 +227,18 @@ async def update_payment_method(
         ch.sub.payment_method_id = row.id
         return before, {"payment_method_id": row.id}
 
-    return await change(
-        rt,
-        customer_id=customer_id,
-        subscription_id=subscription_id,
-        actor=actor,
-        action=PortalAction.UPDATE_PAYMENT_METHOD,
-        topic=Topic.SUBSCRIPTION_PAYMENT_METHOD_CHANGED,
-        apply=apply,
-    )
-
-
-def _typed_code(code: str) -> str:
-    typed = code.strip().upper()
-    if not typed:
-        raise ServiceError(ErrorCode.INVALID, _("Enter a discount code."), ["code"])
-    return typed
-
-
-def _invalid(reason: str) -> ServiceError:
-    return ServiceError(ErrorCode.DISCOUNT_INVALID, reason, ["code"])
-
-
-async def _count(ch: Change, stmt: Any) -> int:
-    return int(await ch.session.scalar(stmt) or 0)
-
-
-async def _check_code(ch: Change, row: DiscountCode | None) -> DiscountCode:
-    """Why this code cannot be applied to this subscription now, in the order a customer
-    can act on: does it exist, is it on offer, does the order qualify, is any use left."""
-    if row is None:
-        raise _invalid(_("This code does not exist."))
-    if not row.active:
-        raise _invalid(_("This code is no longer active."))
-    if row.expires_at is not None and row.expires_at <= ch.now:
-        raise _invalid(_("This code has expired."))
-    sub_id = ch.sub.id
-    if row.min_subtotal is not None:
-        lines = await ch.session.scalars(
-            select(SubscriptionLine).where(col(SubscriptionLine.subscription_id) == sub_id)
+    try:
+        return await change(
+            rt,
+            customer_id=customer_id,
+            subscription_id=subscription_id,
+            actor=actor,
+            action=PortalAction.UPDATE_PAYMENT_METHOD,
+            topic=Topic.SUBSCRIPTION_PAYMENT_METHOD_CHANGED,
+            apply=apply,
         )
-        subtotal = price(list(lines.all()), [], ch.now).subtotal
-        if subtotal < row.min_subtotal:
-            raise _invalid(
-                _(
-                    "This code needs an order of at least {amount}.",
-                    amount=f"{row.min_subtotal:.2f}",
-                )
-            )
-    if row.usage_limit is not None and row.times_used >= row.usage_limit:
-        raise _invalid(_("This code has been used as many times as it can be."))
-    if row.per_customer_limit is not None:
-        used = await _count(
-            ch,
-            select(func.count())
-            .select_from(DiscountRedemption)
-            .where(
-                col(DiscountRedemption.discount_code_id) == row.id,
-                col(DiscountRedemption.customer_id) == ch.sub.customer_id,
-            ),
-        )
-        if used >= row.per_customer_limit:
-            raise _invalid(_("You have already used this code as many times as it allows."))
-    applied = await ch.session.scalars(
-        select(col(SubscriptionDiscount.discount_code_id)).where(
-            col(SubscriptionDiscount.subscription_id) == sub_id
-        )
-    )
-    codes = set(applied.all())
-    if row.id in codes:
-        raise _invalid(_("This code is already applied."))
-    if len(codes) >= MAX_DISCOUNT_CODES:
-        raise _invalid(
-            _("At most {count} codes can be applied; remove one first.", count=MAX_DISCOUNT_CODES)
-        )
-    return row
-
-
-async def apply_discount_code(
-    rt: Runtime, *, customer_id: int, subscription_id: int | None, code: str, actor: Actor
-) -> Subscription:
-    """Apply a code (any case) to the coming orders, once its conditions are checked."""
-
-    async def apply(ch: Change) -> tuple[dict[str, Any], dict[str, Any]]:
-        typed = _typed_code(code)
-        found = None
-        if len(typed) <= MAX_CODE_LENGTH:
-            # Codes are stored upper-cased (models.merchant.DiscountCode).
-            found = await ch.session.scalar(
-                select(DiscountCode).where(col(DiscountCode.code) == typed)
-            )
-        row = await _check_code(ch, found)
-        assert ch.sub.id is not None and row.id is not None
-        ch.session.add(
-            SubscriptionDiscount(
-                subscription_id=ch.sub.id, discount_code_id=row.id, applied_at=ch.now
-            )
-        )
-        return {"code": None}, {"code": row.code}
-
-    return await change(
-        rt,
-        customer_id=customer_id,
-        subscription_id=subscription_id,
-        actor=actor,
-        action=PortalAction.APPLY_DISCOUNT,
-        topic=Topic.SUBSCRIPTION_DISCOUNT_APPLIED,
-        apply=apply,
-    )
-
-
-async def remove_discount_code(
-    rt: Runtime, *, customer_id: int, subscription_id: int | None, code: str, actor: Actor
-) -> Subscription:
-    """Take an applied code (any case) off the coming orders."""
-
-    async def apply(ch: Change) -> tuple[dict[str, Any], dict[str, Any]]:
-        typed = _typed_code(code)
-        applied = await ch.session.scalar(
-            select(SubscriptionDiscount)
-            .join(DiscountCode, col(DiscountCode.id) == col(SubscriptionDiscount.discount_code_id))
-            .where(
-                col(SubscriptionDiscount.subscription_id) == ch.sub.id,
-                col(DiscountCode.code) == typed,
-            )
-        )
-        if applied is None:
-            raise ServiceError(
-                ErrorCode.NOT_FOUND, _("This code is not applied to the subscription."), ["code"]
-            )
-        await ch.session.delete(applied)
-        return {"code": typed}, {"code": None}
-
-    return await change(
-        rt,
-        customer_id=customer_id,
-        subscription_id=subscription_id,
-        actor=actor,
-        action=PortalAction.APPLY_DISCOUNT,
-        topic=Topic.SUBSCRIPTION_DISCOUNT_REMOVED,
-        apply=apply,
-    )
+    except IntegrityError:
+        # A concurrent call with the same key committed first: its answer is ours.
+        if vaulted is None or not await _replayed(rt, actor, idempotency_key, request):
+            raise
+        return await _owned(rt, customer_id, subscription_id)

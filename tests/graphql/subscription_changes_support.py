@@ -67,11 +67,13 @@ class Portal:
         """The same customer, calling about another subscription (theirs or not)."""
         return Portal(self.gql, self.rt, self.customer, self.token, sub)
 
-    async def call(self, name: str, **input: Any) -> dict[str, Any]:
+    async def call(
+        self, name: str, headers: dict[str, str] | None = None, **input: Any
+    ) -> dict[str, Any]:
         """The mutation's payload: `subscription` and `userErrors`."""
         input.setdefault("subscriptionId", sid(self.sub))
         query = mutation(name, INPUT_TYPES[name])
-        data = await self.gql.data(query, {"input": input}, token=self.token)
+        data = await self.gql.data(query, {"input": input}, token=self.token, headers=headers)
         return dict(data[name])
 
     async def accepted(self, name: str, **input: Any) -> dict[str, Any]:

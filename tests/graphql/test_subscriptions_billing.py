@@ -3,6 +3,7 @@ the gateway's refusals, and every refusal leaving everything as it was."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -170,6 +171,44 @@ async def test_a_new_card_is_vaulted_saved_and_used(gql: GraphQLClient, rt: Runt
     assert sub["paymentMethod"] == {"id": gid("PaymentMethod", card["id"]), "last4": "4444"}
     assert len(await history(rt, me.sub.id)) == 1
     assert await topics(rt) == ["subscription.payment_method_changed"]
+
+
+async def test_a_new_card_retried_with_its_idempotency_key_is_saved_once(
+    gql: GraphQLClient, rt: Runtime
+) -> None:
+    # given: a new card sent twice in a row and five times at once, with one key
+    me = await portal(gql, rt)
+    retry = {"Idempotency-Key": "card-1"}
+    first = await me.call(CARD, headers=retry, gatewayToken="tok_mastercard")
+    again = await me.call(CARD, headers=retry, gatewayToken="tok_mastercard")
+    racing = await asyncio.gather(
+        *(
+            me.call(CARD, headers={"Idempotency-Key": "card-2"}, gatewayToken="tok_visa")
+            for _ in range(5)
+        )
+    )
+
+    # then: one card per key, each answer the same as its first
+    assert first["userErrors"] == [] and again == first
+    assert all(answer == racing[0] for answer in racing)
+    assert racing[0]["userErrors"] == []
+    assert sorted(card["last4"] for card in await cards(rt)) == ["4242", "4444"]
+    assert len(await history(rt, me.sub.id)) == 2
+
+
+async def test_an_idempotency_key_reused_for_another_card_is_refused(
+    gql: GraphQLClient, rt: Runtime
+) -> None:
+    me = await portal(gql, rt)
+    retry = {"Idempotency-Key": "card-1"}
+    await me.call(CARD, headers=retry, gatewayToken="tok_mastercard")
+    before = await cards(rt)
+
+    answer = await me.call(CARD, headers=retry, gatewayToken="tok_visa")
+
+    assert [error["code"] for error in answer["userErrors"]] == ["INVALID"]
+    assert answer["subscription"] is None
+    assert await cards(rt) == before
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from adapters.clock import ManualClock
 from domain.statuses import DiscountKind, SubscriptionStatus
 from models.merchant import DiscountCode, DiscountRedemption
 from plumbing.runtime import Runtime
-from services.subscription_billing import MAX_DISCOUNT_CODES
+from services.subscription_discounts import MAX_DISCOUNT_CODES
 from tests import factories
 from tests.graphql.subscription_changes_support import Portal, line_id, portal
 from tests.graphql.subscriptions_support import history, topics

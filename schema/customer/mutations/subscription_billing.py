@@ -11,6 +11,7 @@ from schema.customer.mutations.subscriptions import _who
 from schema.customer.permissions import IsAuthenticated
 from schema.customer.types.address import AddressInput
 from services import subscription_billing as billing
+from services import subscription_discounts as discounts
 
 
 @strawberry.input(description="Where future orders ship: exactly one of a saved or a new address.")
@@ -75,7 +76,8 @@ class SubscriptionBillingMutations:
 
     @strawberry.mutation(
         description="Charge future orders to a saved card, or to a new card from a gateway "
-        "token (saved to the customer's payment methods too).",
+        "token (saved to the customer's payment methods too). With a new card, send an "
+        "`Idempotency-Key` header so a retried call does not save the card twice.",
         permission_classes=[IsAuthenticated],
     )
     async def update_subscription_payment_method(
@@ -89,6 +91,7 @@ class SubscriptionBillingMutations:
                 payment_method_id=decode_optional_id(input.payment_method_id, "PaymentMethod"),
                 gateway_token=input.gateway_token,
                 billing_address=None if address is None else address.to_fields(),
+                idempotency_key=ctx.idempotency_key,
                 **_who(ctx, input.subscription_id),
             ),
         )
@@ -107,7 +110,7 @@ class SubscriptionBillingMutations:
     ) -> SubscriptionPayload:
         return await run(
             info,
-            lambda ctx: billing.apply_discount_code(
+            lambda ctx: discounts.apply_discount_code(
                 ctx.rt, code=input.code, **_who(ctx, input.subscription_id)
             ),
         )
@@ -120,7 +123,7 @@ class SubscriptionBillingMutations:
     ) -> SubscriptionPayload:
         return await run(
             info,
-            lambda ctx: billing.remove_discount_code(
+            lambda ctx: discounts.remove_discount_code(
                 ctx.rt, code=input.code, **_who(ctx, input.subscription_id)
             ),
         )
